@@ -1,0 +1,74 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * The contract between the emulator's core (server, clock, accounts, faults, call log) and each service surface it
+ * hosts (DashScope temporary storage + OSS, the Files API, the Bailian data API). A surface is a plain object; the core
+ * asks every surface in turn to `match` a request, applies faults and rate limits by the route name it gets back,
+ * then calls `handle`.
+ */
+
+/** One emulated Alibaba Cloud account. */
+export interface EmulatorAccount {
+  /** Name used in the call log and for per-account quotas. */
+  readonly name: string;
+  /** DashScope API key (Bearer). */
+  readonly apiKey: string;
+  /** AccessKey ID for the signed Bailian data API. */
+  readonly accessKeyId: string;
+  /** AccessKey secret. */
+  readonly accessKeySecret: string;
+  /** Bailian workspace the AccessKey may use. */
+  readonly workspaceId: string;
+  /** Default data-center category of the workspace. */
+  readonly categoryId: string;
+}
+
+/** The emulator's clock: real time plus an offset tests can move. Milliseconds since the epoch. */
+export interface EmulatorClock {
+  now(): number;
+  /** Moves emulated time forward. */
+  advance(ms: number): void;
+  /** Sets emulated time. */
+  set(epochMs: number): void;
+}
+
+/** What a surface may use from the core. */
+export interface SurfaceContext {
+  readonly clock: EmulatorClock;
+  readonly accounts: readonly EmulatorAccount[];
+  /** Folder for object bodies; surfaces make their own sub-folders. Bodies are streamed here, never held in memory. */
+  readonly dataDir: string;
+  /** `http://127.0.0.1:PORT`, the emulator's own origin (valid once listening). */
+  baseUrl(): string;
+  /**
+   * Counts one call against a quota of `limit` calls per `intervalMs` (sliding window on the emulated clock).
+   * Returns true when the call is within the quota.
+   */
+  withinQuota(key: string, limit: number, intervalMs: number): boolean;
+}
+
+/** One request being answered. */
+export interface Exchange {
+  readonly request: IncomingMessage;
+  readonly response: ServerResponse;
+  readonly url: URL;
+  /** The route name `match` returned, e.g. `AddFile` or `files.upload`. */
+  readonly route: string;
+  readonly context: SurfaceContext;
+  /** Records which account made the call (shown in `emulator.calls`). */
+  setAccount(name: string): void;
+}
+
+/** A service the emulator hosts. */
+export interface Surface {
+  /** Short name: `dashscope`, `files`, `bailian`. */
+  readonly name: string;
+  /** The route name for a request this surface answers, or `undefined` if it is not this surface's. */
+  match(method: string, url: URL): string | undefined;
+  /** Answers the request. Must consume or destroy the request body. */
+  handle(exchange: Exchange): Promise<void>;
+  /** Inspectable state for tests (objects, files, leases...). */
+  readonly state: unknown;
+  /** Releases timers and files. */
+  close?(): Promise<void>;
+}
