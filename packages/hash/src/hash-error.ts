@@ -45,8 +45,12 @@ export function fileError(error: unknown, path: string): HashError {
   if (code === 'EACCES' || code === 'EPERM') {
     return new HashError('FILE_NOT_READABLE', `Permission denied reading ${path}`, { path, cause: error });
   }
-  return new HashError('READ_FAILED', `Could not read ${path}: ${(error as Error)?.message ?? String(error)}`, {
-    path,
-    cause: error,
-  });
+  return new HashError(
+    'READ_FAILED',
+    `Could not read ${path}: ${(error as Error)?.message ?? String(error)}`,
+    {
+      path,
+      cause: error,
+    },
+  );
 }

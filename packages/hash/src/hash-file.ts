@@ -40,7 +40,11 @@ export const defaultReadSizeBytes = 1 << 20;
  * const { hex } = await hashFile('sha256', 'report.pdf');
  * ```
  */
-export async function hashFile(algorithm: HashAlgorithm, path: string, options: HashFileOptions = {}): Promise<Digest> {
+export async function hashFile(
+  algorithm: HashAlgorithm,
+  path: string,
+  options: HashFileOptions = {},
+): Promise<Digest> {
   const { signal, onProgress, readSizeBytes = defaultReadSizeBytes } = options;
   signal?.throwIfAborted();
   let handle: FileHandle;

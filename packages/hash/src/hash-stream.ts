@@ -63,15 +63,18 @@ export async function hashStream(
     }
     return hasher.digest();
   } catch (error) {
-    await iterator.return?.()?.catch?.(() => undefined);
+    // Destroy first: a pending read would otherwise hold `return()` until data arrives.
     if (typeof (source as Readable).destroy === 'function') (source as Readable).destroy();
+    iterator.return?.()?.catch(() => undefined);
     throw error;
   } finally {
     if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 }
 
-function toAsyncIterator(source: Exclude<HashSource, string | Uint8Array>): AsyncIterator<Uint8Array | string> {
+function toAsyncIterator(
+  source: Exclude<HashSource, string | Uint8Array>,
+): AsyncIterator<Uint8Array | string> {
   if (Symbol.asyncIterator in source) {
     return (source as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
   }

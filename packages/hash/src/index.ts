@@ -1,10 +1,10 @@
-export { createHasher } from './create-hasher.js';
 export type { Digest, HashAlgorithm, Hasher } from './create-hasher.js';
-export { hmacSha1, hmacSha256, md5Base64, md5Hex, sha256Hex } from './hash-bytes.js';
+export { createHasher } from './create-hasher.js';
 export type { BinaryLike } from './hash-bytes.js';
-export { HashError } from './hash-error.js';
+export { hmacSha1, hmacSha256, md5Base64, md5Hex, sha256Hex } from './hash-bytes.js';
 export type { HashErrorCode } from './hash-error.js';
-export { hashFile, md5File } from './hash-file.js';
+export { HashError } from './hash-error.js';
 export type { HashFileOptions, Progress } from './hash-file.js';
-export { hashStream } from './hash-stream.js';
+export { hashFile, md5File } from './hash-file.js';
 export type { HashSource, HashStreamOptions } from './hash-stream.js';
+export { hashStream } from './hash-stream.js';
