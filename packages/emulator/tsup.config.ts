@@ -1,3 +1,3 @@
 import { libraryConfig } from '../../tooling/tsup-config.js';
 
-export default libraryConfig(import.meta.dirname);
+export default libraryConfig(import.meta.dirname, { entry: ['src/index.ts', 'src/vitest.ts'] });

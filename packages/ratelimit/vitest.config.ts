@@ -1,3 +1,3 @@
 import { packageTestConfig } from '../../tooling/vitest-config.js';
 
-export default packageTestConfig(import.meta.dirname);
+export default packageTestConfig(import.meta.dirname, { globalSetup: ['test/global-setup.ts'] });

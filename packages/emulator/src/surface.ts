@@ -25,6 +25,7 @@ export interface EmulatorAccount {
 
 /** The emulator's clock: real time plus an offset tests can move. Milliseconds since the epoch. */
 export interface EmulatorClock {
+  /** Emulated time, in milliseconds since the epoch. */
   now(): number;
   /** Moves emulated time forward. */
   advance(ms: number): void;
@@ -34,7 +35,9 @@ export interface EmulatorClock {
 
 /** What a surface may use from the core. */
 export interface SurfaceContext {
+  /** The emulated clock; every expiry (policies, leases, 48 h objects, quotas) reads it. */
   readonly clock: EmulatorClock;
+  /** Every account, the default one first. */
   readonly accounts: readonly EmulatorAccount[];
   /** Folder for object bodies; surfaces make their own sub-folders. Bodies are streamed here, never held in memory. */
   readonly dataDir: string;
@@ -49,11 +52,15 @@ export interface SurfaceContext {
 
 /** One request being answered. */
 export interface Exchange {
+  /** The incoming request; its body is unread. */
   readonly request: IncomingMessage;
+  /** The response to write. */
   readonly response: ServerResponse;
+  /** The request URL, resolved against the emulator's origin. */
   readonly url: URL;
   /** The route name `match` returned, e.g. `AddFile` or `files.upload`. */
   readonly route: string;
+  /** The core's services (clock, accounts, data folder, quotas). */
   readonly context: SurfaceContext;
   /** Records which account made the call (shown in `emulator.calls`). */
   setAccount(name: string): void;

@@ -24,7 +24,10 @@ const documentKinds: ReadonlyMap<string, DocumentKind> = new Map([
   ['epub', { signatures: zip, label: 'an EPUB book (a ZIP container)' }],
   ['mobi', { signatures: [Buffer.from('BOOKMOBI')], offset: 60, label: 'a MOBI book' }],
   ['bmp', { signatures: [Buffer.from('BM')], label: 'a BMP image' }],
-  ['png', { signatures: [Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])], label: 'a PNG image' }],
+  [
+    'png',
+    { signatures: [Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])], label: 'a PNG image' },
+  ],
   ['jpg', { signatures: [Buffer.from([0xff, 0xd8, 0xff])], label: 'a JPEG image' }],
   ['jpeg', { signatures: [Buffer.from([0xff, 0xd8, 0xff])], label: 'a JPEG image' }],
   ['gif', { signatures: [Buffer.from('GIF87a'), Buffer.from('GIF89a')], label: 'a GIF image' }],

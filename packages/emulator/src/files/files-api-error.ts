@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { sendJson } from '../http-reply.js';
 
 /** An error the Files API answers with: the HTTP status, the service code and a message a client can act on. */
 export class FilesApiError extends Error {
@@ -23,16 +24,6 @@ function errorType(status: number): string {
   if (status === 429) return 'requests';
   if (status >= 500) return 'server_error';
   return 'invalid_request_error';
-}
-
-/** Writes a JSON body with its exact length. */
-export function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-  });
-  response.end(text);
 }
 
 /**

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryStore } from './create-memory-store.js';
+import type { QuotaRule, StoreRequest } from './rate-limit-store.js';
+
+function request(rules: Record<string, QuotaRule>, now: number, cost = 1): StoreRequest {
+  return { demands: Object.entries(rules).map(([key, rule]) => ({ key, rule })), cost, id: 'id', now };
+}
+
+describe('createMemoryStore', () => {
+  it('answers 0 when admitted, else the exact wait until the start that binds leaves the window', () => {
+    const store = createMemoryStore();
+    const rule = { limit: 2, intervalMs: 1000, burst: 2 };
+    expect(store.acquire(request({ a: rule }, 0))).toBe(0);
+    expect(store.acquire(request({ a: rule }, 250))).toBe(0);
+    expect(store.acquire(request({ a: rule }, 400))).toBe(600);
+    expect(store.acquire(request({ a: rule }, 400, 2))).toBe(850);
+    expect(store.acquire(request({ a: rule }, 1000))).toBe(0);
+  });
+
+  it('records nothing under any key when one key refuses', () => {
+    const store = createMemoryStore();
+    const small = { limit: 1, intervalMs: 1000, burst: 1 };
+    const large = { limit: 2, intervalMs: 1000, burst: 2 };
+    expect(store.acquire(request({ small }, 0))).toBe(0);
+    expect(store.acquire(request({ small, large }, 10))).toBe(990);
+    expect(store.acquire(request({ large }, 20))).toBe(0);
+    expect(store.acquire(request({ large }, 30))).toBe(0);
+    expect(store.acquire(request({ large }, 40))).toBeGreaterThan(0);
+  });
+
+  it('grows its ring with the starts in the window, not with the limit', () => {
+    const store = createMemoryStore();
+    const rule = { limit: 1_000_000_000, intervalMs: 10, burst: 1_000_000_000 };
+    const before = process.memoryUsage().arrayBuffers;
+    for (let now = 0; now < 100_000; now++) expect(store.acquire(request({ a: rule }, now / 100))).toBe(0);
+    // A preallocated ring would take 8 GB; 1000 starts in the window take a few KB.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1 << 20);
+  });
+
+  it('keeps the most recent starts when the limit shrinks', () => {
+    const store = createMemoryStore();
+    const rule = { limit: 4, intervalMs: 1000, burst: 4 };
+    for (const now of [0, 100, 200, 300]) store.acquire(request({ a: rule }, now));
+    const smaller = { limit: 2, intervalMs: 1000, burst: 2 };
+    // The two binding starts are 200 and 300: the next one fits when 200 leaves the window.
+    expect(store.acquire(request({ a: smaller }, 400))).toBe(800);
+  });
+
+  it('stays conservative when a key switches between the log and GCRA', () => {
+    const store = createMemoryStore();
+    const log = { limit: 4, intervalMs: 1000, burst: 4 };
+    const gcra = { limit: 4, intervalMs: 1000, burst: 1 };
+    for (let index = 0; index < 4; index++) store.acquire(request({ a: log }, 0));
+    expect(store.acquire(request({ a: gcra }, 0))).toBeGreaterThanOrEqual(1000);
+  });
+});

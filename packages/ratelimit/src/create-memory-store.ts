@@ -1,0 +1,180 @@
+import type { QuotaRule, RateLimitStore, StoreDemand, StoreRequest } from './rate-limit-store.js';
+
+/** The starts of one key in the last window, oldest first, in a ring buffer that grows up to `limit` slots. */
+interface LogState {
+  readonly kind: 'log';
+  times: Float64Array;
+  head: number;
+  size: number;
+  intervalMs: number;
+}
+
+/** GCRA state: the theoretical arrival time of the next start. */
+interface GcraState {
+  readonly kind: 'gcra';
+  tat: number;
+  intervalMs: number;
+}
+
+type KeyState = LogState | GcraState;
+
+/** Below this many keys the store never sweeps idle ones. */
+const minimumSweepSize = 1024;
+
+/**
+ * An in-process store: a sliding-window log per key (a ring buffer of the last `limit` start times, O(1) per
+ * start, 8 bytes per slot) or GCRA when `burst < limit`. It answers synchronously, holds no timers, and forgets
+ * idle keys as new ones arrive, so memory follows the number of active keys.
+ *
+ * The limiter creates one by default; create one yourself only to share it between limiters in one process.
+ *
+ * @example
+ * ```ts
+ * const store = createMemoryStore();
+ * const uploads = createRateLimiter({ limit: 3, intervalMs: 1000, store });
+ * ```
+ */
+export function createMemoryStore(): RateLimitStore {
+  const states = new Map<string, KeyState>();
+  let sweepAt = minimumSweepSize;
+
+  function stateOf(demand: StoreDemand, now: number): KeyState {
+    const { key, rule } = demand;
+    const isLog = rule.burst >= rule.limit;
+    let state = states.get(key);
+    if (state === undefined) {
+      if (states.size >= sweepAt) sweepAt = Math.max(minimumSweepSize, 2 * sweep(states, now));
+      state = isLog
+        ? newLog(rule.limit, rule.intervalMs)
+        : { kind: 'gcra', tat: 0, intervalMs: rule.intervalMs };
+      states.set(key, state);
+    } else if (state.kind === 'log' && !isLog) {
+      state = logToGcra(state, rule, now);
+      states.set(key, state);
+    } else if (state.kind === 'gcra' && isLog) {
+      state = gcraToLog(state, rule, now);
+      states.set(key, state);
+    }
+    state.intervalMs = rule.intervalMs;
+    return state;
+  }
+
+  return {
+    acquire(request: StoreRequest): number {
+      const { demands, cost, now } = request;
+      let wait = 0;
+      for (const demand of demands) {
+        const state = stateOf(demand, now);
+        const demandWait =
+          state.kind === 'log'
+            ? logWait(state, demand.rule, cost, now)
+            : gcraWait(state, demand.rule, cost, now);
+        if (demandWait > wait) wait = demandWait;
+      }
+      if (wait > 0) return wait;
+      for (const demand of demands) {
+        const state = states.get(demand.key)!;
+        if (state.kind === 'log') {
+          const capacity = state.times.length;
+          for (let index = 0; index < cost; index++) {
+            state.times[(state.head + state.size) % capacity] = now;
+            state.size++;
+          }
+        } else {
+          state.tat = Math.max(state.tat, now) + cost * period(demand.rule);
+        }
+      }
+      return 0;
+    },
+  };
+}
+
+/** Rings start small and double as starts accumulate, so a huge limit costs only what is in the window. */
+const initialCapacity = 16;
+
+function newLog(limit: number, intervalMs: number): LogState {
+  return {
+    kind: 'log',
+    times: new Float64Array(Math.min(limit, initialCapacity)),
+    head: 0,
+    size: 0,
+    intervalMs,
+  };
+}
+
+/** Drops starts that left the window; returns the wait until `cost` more fit (0 when they fit now). */
+function logWait(state: LogState, rule: QuotaRule, cost: number, now: number): number {
+  // Only shrinks here; growth happens below, once the expired starts are gone.
+  if (state.times.length > rule.limit) resize(state, rule.limit);
+  const { times } = state;
+  const capacity = times.length;
+  const oldestKept = now - rule.intervalMs;
+  while (state.size > 0 && times[state.head]! <= oldestKept) {
+    state.head = state.head + 1 === capacity ? 0 : state.head + 1;
+    state.size--;
+  }
+  const excess = state.size + cost - rule.limit;
+  if (excess <= 0) {
+    if (state.size + cost > capacity) {
+      resize(state, Math.min(rule.limit, Math.max(2 * capacity, state.size + cost)));
+    }
+    return 0;
+  }
+  // The call fits once the `excess`-th oldest start has left the window.
+  const wait = times[(state.head + excess - 1) % capacity]! + rule.intervalMs - now;
+  return wait > 0 ? wait : Number.EPSILON;
+}
+
+/** Moves the starts into a ring of `capacity` slots, keeping the most recent ones (they are the ones that bind). */
+function resize(state: LogState, capacity: number): void {
+  const times = new Float64Array(capacity);
+  const kept = Math.min(state.size, capacity);
+  const previous = state.times.length;
+  for (let index = 0; index < kept; index++) {
+    times[index] = state.times[(state.head + state.size - kept + index) % previous]!;
+  }
+  state.times = times;
+  state.head = 0;
+  state.size = kept;
+}
+
+/** The GCRA emission interval that keeps any window at or under `limit`: T = W / (limit - burst + 1). */
+function period(rule: QuotaRule): number {
+  return rule.intervalMs / (rule.limit - rule.burst + 1);
+}
+
+function gcraWait(state: GcraState, rule: QuotaRule, cost: number, now: number): number {
+  const emission = period(rule);
+  const allowAt = Math.max(state.tat, now) + (cost - 1) * emission - (rule.burst - 1) * emission;
+  return allowAt > now ? allowAt - now : 0;
+}
+
+/** Switching algorithms: treat the starts still in the window as if they had just happened. */
+function logToGcra(state: LogState, rule: QuotaRule, now: number): GcraState {
+  logWait(state, { ...rule, burst: state.times.length }, 0, now);
+  return { kind: 'gcra', tat: now + state.size * period(rule), intervalMs: rule.intervalMs };
+}
+
+function gcraToLog(state: GcraState, rule: QuotaRule, now: number): LogState {
+  const log = newLog(rule.limit, rule.intervalMs);
+  const recent = Math.min(
+    rule.limit,
+    Math.ceil(Math.max(0, state.tat - now) / (state.intervalMs / rule.limit)),
+  );
+  log.times.fill(now, 0, recent);
+  log.size = recent;
+  return log;
+}
+
+/** Forgets keys with nothing in their window; returns how many keys are left. */
+function sweep(states: Map<string, KeyState>, now: number): number {
+  for (const [key, state] of states) {
+    const isIdle =
+      state.kind === 'log'
+        ? state.size === 0 ||
+          state.times[(state.head + state.size - 1) % state.times.length]! <= now - state.intervalMs
+        : state.tat <= now;
+    if (isIdle) states.delete(key);
+  }
+  return states.size;
+}

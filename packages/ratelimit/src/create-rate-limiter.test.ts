@@ -1,0 +1,278 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { maxInWindow, seededRandom } from '../test/support/windows.js';
+import { createRateLimiter, type RateLimiterOptions } from './create-rate-limiter.js';
+import { RateLimitError } from './rate-limit-error.js';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  vi.setSystemTime(0);
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** A limiter on the fake clock, and the fake time at which each scheduled call started. */
+function setup(options: Omit<RateLimiterOptions, 'clock'>) {
+  const limiter = createRateLimiter({ ...options, clock: () => Date.now() });
+  const starts: number[] = [];
+  const labels: string[] = [];
+  const run = (key: string, label = key, extra: { signal?: AbortSignal; cost?: number } = {}) =>
+    limiter.schedule(
+      key,
+      () => {
+        starts.push(Date.now());
+        labels.push(label);
+        return label;
+      },
+      extra,
+    );
+  return { limiter, starts, labels, run };
+}
+
+describe('createRateLimiter', () => {
+  it('lets the whole limit start at once, then one call per start that leaves the window, never earlier', async () => {
+    const { starts, run } = setup({ limit: 3, intervalMs: 1000 });
+    const done = Promise.all(Array.from({ length: 5 }, () => run('a')));
+    expect(starts).toEqual([0, 0, 0]);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(starts).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(starts).toEqual([0, 0, 0, 1000, 1000]);
+    await done;
+  });
+
+  it('holds the limit across a window boundary (1 at 0, R-1 just before W, R just after)', async () => {
+    const { starts, run } = setup({ limit: 10, intervalMs: 1000 });
+    const calls = [run('a')];
+    await vi.advanceTimersByTimeAsync(950);
+    for (let index = 0; index < 9; index++) calls.push(run('a'));
+    await vi.advanceTimersByTimeAsync(60);
+    for (let index = 0; index < 10; index++) calls.push(run('a'));
+    await vi.advanceTimersByTimeAsync(2000);
+    await Promise.all(calls);
+    // A fixed window would let 19 through between 950 and 1010; the sliding log lets only the one freed slot in.
+    expect(starts).toEqual([0, ...Array(9).fill(950), 1010, ...Array(9).fill(1950)]);
+    expect(maxInWindow(starts, 1000)).toBe(10);
+  });
+
+  it('never exceeds the limit in any sliding window under random arrivals and costs', async () => {
+    const random = seededRandom(42);
+    const limiter = createRateLimiter({ limit: 20, intervalMs: 500, clock: () => Date.now() });
+    const starts: number[] = [];
+    const costs: number[] = [];
+    const calls: Promise<unknown>[] = [];
+    for (let step = 0; step < 400; step++) {
+      for (let count = Math.floor(random() * 8); count > 0; count--) {
+        const cost = 1 + Math.floor(random() * 3);
+        calls.push(
+          limiter.schedule(
+            'a',
+            () => {
+              starts.push(Date.now());
+              costs.push(cost);
+            },
+            { cost },
+          ),
+        );
+      }
+      await vi.advanceTimersByTimeAsync(Math.floor(random() * 20));
+    }
+    await vi.advanceTimersByTimeAsync(120_000);
+    await Promise.all(calls);
+    expect(starts).toHaveLength(calls.length);
+    expect(maxInWindow(starts, 500, costs)).toBe(20);
+  });
+
+  it('starts the waiters of one key in FIFO order', async () => {
+    const { labels, run } = setup({ limit: 1, intervalMs: 100 });
+    const calls = Array.from({ length: 6 }, (_, index) => run('a', `call-${index}`));
+    await vi.advanceTimersByTimeAsync(1000);
+    await Promise.all(calls);
+    expect(labels).toEqual(['call-0', 'call-1', 'call-2', 'call-3', 'call-4', 'call-5']);
+  });
+
+  it('keeps keys independent', async () => {
+    const { starts, labels, run } = setup({ limit: 1, intervalMs: 1000 });
+    const calls = [run('a'), run('b'), run('a'), run('c')];
+    expect(labels).toEqual(['a', 'b', 'c']);
+    await vi.advanceTimersByTimeAsync(1000);
+    await Promise.all(calls);
+    expect(starts).toEqual([0, 0, 0, 1000]);
+  });
+
+  it('rejects an aborted waiter with the signal reason, counts nothing for it, and passes its turn on', async () => {
+    const { starts, labels, run } = setup({ limit: 2, intervalMs: 1000 });
+    await Promise.all([run('a', 'first'), run('a', 'second')]);
+    const controller = new AbortController();
+    const aborted = run('a', 'aborted', { signal: controller.signal });
+    const next = run('a', 'next');
+    const reason = new Error('user cancelled');
+    await vi.advanceTimersByTimeAsync(500);
+    controller.abort(reason);
+    await expect(aborted).rejects.toBe(reason);
+    const last = run('a', 'last');
+    await vi.advanceTimersByTimeAsync(500);
+    await Promise.all([next, last]);
+    // Both freed slots go to the calls still waiting: the aborted one took none.
+    expect(labels).toEqual(['first', 'second', 'next', 'last']);
+    expect(starts).toEqual([0, 0, 1000, 1000]);
+  });
+
+  it('rejects at once when the signal is already aborted, without counting a start', async () => {
+    const { starts, run } = setup({ limit: 1, intervalMs: 1000 });
+    const reason = new DOMException('stop', 'AbortError');
+    await expect(run('a', 'a', { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    await run('a');
+    expect(starts).toEqual([0]);
+  });
+
+  it('pauses every caller of a penalized key until Retry-After, and only that key', async () => {
+    const { limiter, starts, labels, run } = setup({ limit: 10, intervalMs: 1000 });
+    limiter.penalize('a', 300);
+    limiter.penalize('a', 100); // a shorter penalty does not shorten the pause
+    const calls = [run('a', 'a1'), run('b', 'b1'), run('a', 'a2')];
+    expect(labels).toEqual(['b1']);
+    await vi.advanceTimersByTimeAsync(299);
+    expect(labels).toEqual(['b1']);
+    await vi.advanceTimersByTimeAsync(1);
+    await Promise.all(calls);
+    expect(labels).toEqual(['b1', 'a1', 'a2']);
+    expect(starts).toEqual([0, 300, 300]);
+  });
+
+  it('counts a call with cost n as n starts, and refuses a cost that could never fit', async () => {
+    const { limiter, starts, run } = setup({ limit: 5, intervalMs: 1000 });
+    const calls = [run('a', 'a', { cost: 3 }), run('a', 'a', { cost: 3 }), run('a', 'a', { cost: 2 })];
+    expect(starts).toEqual([0]);
+    await vi.advanceTimersByTimeAsync(1000);
+    await Promise.all(calls);
+    expect(starts).toEqual([0, 1000, 1000]);
+    await expect(limiter.acquire('a', { cost: 6 })).rejects.toThrow(RangeError);
+    await expect(limiter.acquire('a', { cost: 0 })).rejects.toThrow(RangeError);
+    await expect(limiter.acquire('a', { cost: 1.5 })).rejects.toThrow(RangeError);
+  });
+
+  it('applies update() at once to waiting calls, up and down', async () => {
+    const { limiter, starts, run } = setup({ limit: 2, intervalMs: 1000 });
+    const first = Array.from({ length: 5 }, () => run('a'));
+    expect(starts).toHaveLength(2);
+    limiter.update({ limit: 4 });
+    expect(starts).toEqual([0, 0, 0, 0]);
+    limiter.update({ limit: 1, intervalMs: 500 });
+    // Four starts at 0 are still in the new window; with limit 1 the next one goes when all have left it.
+    await vi.advanceTimersByTimeAsync(499);
+    expect(starts).toHaveLength(4);
+    await vi.advanceTimersByTimeAsync(1);
+    await Promise.all(first);
+    expect(starts).toEqual([0, 0, 0, 0, 500]);
+    expect(() => limiter.update({ limit: 0 })).toThrow(RangeError);
+  });
+
+  it('fails a waiter whose cost no longer fits after update() lowers the limit', async () => {
+    const { limiter, run } = setup({ limit: 4, intervalMs: 1000 });
+    await run('a', 'a', { cost: 4 });
+    const waiting = run('a', 'a', { cost: 3 });
+    limiter.update({ limit: 2 });
+    await expect(waiting).rejects.toThrow(RangeError);
+  });
+
+  it('caps the calls in flight per key with concurrency, and releases a slot when the call settles', async () => {
+    const limiter = createRateLimiter({
+      limit: 100,
+      intervalMs: 1000,
+      concurrency: 2,
+      clock: () => Date.now(),
+    });
+    let running = 0;
+    let peak = 0;
+    const task = async () => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      running--;
+    };
+    const calls = Array.from({ length: 6 }, () => limiter.schedule('a', task));
+    await vi.advanceTimersByTimeAsync(200);
+    await Promise.all(calls);
+    expect(peak).toBe(2);
+
+    const release = await limiter.acquire('b');
+    await limiter.acquire('b');
+    let third = false;
+    const pending = limiter.acquire('b').then(() => (third = true));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(third).toBe(false);
+    release();
+    release(); // a second call releases nothing more
+    await pending;
+    expect(third).toBe(true);
+  });
+
+  it('releases the concurrency slot when the scheduled function throws, and rejects with its error', async () => {
+    const limiter = createRateLimiter({
+      limit: 10,
+      intervalMs: 1000,
+      concurrency: 1,
+      clock: () => Date.now(),
+    });
+    const failure = new Error('boom');
+    await expect(
+      limiter.schedule('a', () => {
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    await expect(limiter.schedule('a', () => Promise.reject(failure))).rejects.toBe(failure);
+    await expect(limiter.schedule('a', () => 'ok')).resolves.toBe('ok');
+  });
+
+  it('spaces calls evenly with burst < limit (GCRA) and still holds the limit in every window', async () => {
+    const { starts, run } = setup({ limit: 10, intervalMs: 1000, burst: 2 });
+    const calls = Array.from({ length: 30 }, () => run('a'));
+    await vi.advanceTimersByTimeAsync(10_000);
+    await Promise.all(calls);
+    expect(starts.slice(0, 3)).toEqual([0, 0, 112]);
+    expect(maxInWindow(starts, 1000)).toBe(10);
+    // Steady state: limit - burst + 1 = 9 per window.
+    expect(maxInWindow(starts.slice(2), 1000)).toBe(9);
+  });
+
+  it('leaves no timer behind once nothing waits, and close() rejects waiters with LIMITER_CLOSED', async () => {
+    const { limiter, run } = setup({ limit: 1, intervalMs: 1000 });
+    await run('a');
+    expect(vi.getTimerCount()).toBe(0);
+    const waiting = run('a');
+    expect(vi.getTimerCount()).toBe(1);
+    await limiter.close();
+    await expect(waiting).rejects.toSatisfy(
+      (error) => RateLimitError.isInstance(error) && error.code === 'LIMITER_CLOSED',
+    );
+    expect(vi.getTimerCount()).toBe(0);
+    await expect(limiter.acquire('a')).rejects.toThrow(RateLimitError);
+  });
+
+  it('validates its options', () => {
+    expect(() => createRateLimiter({ limit: 0, intervalMs: 1000 })).toThrow(RangeError);
+    expect(() => createRateLimiter({ limit: 1.5, intervalMs: 1000 })).toThrow(RangeError);
+    expect(() => createRateLimiter({ limit: 1, intervalMs: 0 })).toThrow(RangeError);
+    expect(() => createRateLimiter({ limit: 1, intervalMs: 1000, burst: 0 })).toThrow(RangeError);
+    expect(() => createRateLimiter({ limit: 1, intervalMs: 1000, concurrency: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('createRateLimiter on the real clock', () => {
+  it('holds the limit on performance.now() and real timers, and leaves no timer behind', async () => {
+    vi.useRealTimers();
+    // Starts are the clock reading the limiter admitted them at (the function runs in that same tick).
+    let admittedAt = 0;
+    const limiter = createRateLimiter({
+      limit: 20,
+      intervalMs: 200,
+      clock: () => (admittedAt = performance.now()),
+    });
+    const starts: number[] = [];
+    await Promise.all(Array.from({ length: 60 }, () => limiter.schedule('a', () => starts.push(admittedAt))));
+    expect(maxInWindow(starts, 200)).toBe(20);
+    expect(starts[59]! - starts[0]!).toBeGreaterThanOrEqual(400);
+    expect(process.getActiveResourcesInfo()).not.toContain('Timeout');
+  });
+});

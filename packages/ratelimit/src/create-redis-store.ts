@@ -1,0 +1,228 @@
+import { createMemoryStore } from './create-memory-store.js';
+import { RateLimitStoreError } from './rate-limit-error.js';
+import type { RateLimitStore, StoreDemand, StoreRequest } from './rate-limit-store.js';
+import { type IoredisClient, type NodeRedisClient, type RedisEval, toRedisEval } from './redis-adapters.js';
+import { slidingWindowScript } from './sliding-window-script.js';
+
+/** Go on without Redis under a local share of each quota. */
+export interface LocalFallback {
+  /** Fall back to an in-memory limiter. */
+  fallback: 'local';
+  /**
+   * The fraction of each quota this process may use while Redis is unreachable, usually `1 / expected processes`.
+   * Each quota gets at least 1 start per window.
+   */
+  share: number;
+}
+
+/** Options for {@link createRedisStore}. */
+export interface RedisStoreOptions {
+  /**
+   * The Redis connection: an ioredis client, a node-redis v4/v5 client, or any {@link RedisEval} adapter.
+   * Configure the client to fail fast when disconnected (ioredis `enableOfflineQueue: false`, node-redis
+   * `disableOfflineQueue: true`).
+   */
+  client: RedisEval | IoredisClient | NodeRedisClient;
+  /**
+   * Prefix of every key the store writes. Processes that share a quota must use the same prefix.
+   * @default 'ratelimit:'
+   */
+  prefix?: string;
+  /**
+   * Added to every window. Absorbs the time between the server's admission and the real start in the client, so
+   * the bound also holds measured at the clients. When a client sees that more than this passed between sending
+   * its admission and starting (a busy event loop, a descheduled process), it moves its recorded start to the
+   * server's current time before starting, so a late start never counts as an early one.
+   * @default 5
+   */
+  windowMarginMs?: number;
+  /**
+   * How long a Redis call may take before it counts as failed.
+   * @default 1000
+   */
+  timeoutMs?: number;
+  /**
+   * What to do when Redis fails: `'fail-closed'` rejects the waiting call with {@link RateLimitStoreError};
+   * `{ fallback: 'local', share }` admits calls under a local share of each quota instead.
+   * @default 'fail-closed'
+   */
+  onError?: 'fail-closed' | LocalFallback;
+  /**
+   * With a local fallback, how long to stay on it after a failure before asking Redis again.
+   * @default 1000
+   */
+  probeIntervalMs?: number;
+  /** Called on every Redis failure (acquire, release or penalize), whatever `onError` says. */
+  onStoreError?: (error: RateLimitStoreError) => void;
+}
+
+/** Random delay added to a denial so processes that wait for the same slot do not all ask at once. */
+const maxJitterMs = 1;
+
+/** How many times a slow client re-stamps its start before starting anyway. */
+const maxRestamps = 5;
+
+/**
+ * Creates a store that shares quotas between processes and machines through Redis: one sorted set of start times
+ * per key, updated by one Lua script on the server's clock (atomic across every key of a call, keys expire when
+ * idle). Only the first waiter of each key in each process talks to Redis, about once per start.
+ *
+ * @throws `TypeError` when `client` is neither an ioredis nor a node-redis client nor an adapter.
+ * @example
+ * ```ts
+ * import Redis from 'ioredis';
+ * const store = createRedisStore({
+ *   client: new Redis({ enableOfflineQueue: false }),
+ *   onError: { fallback: 'local', share: 1 / 4 },
+ * });
+ * const limiter = createRateLimiter({ limit: 10, intervalMs: 1000, store });
+ * ```
+ */
+export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
+  const redis = toRedisEval(options.client);
+  const {
+    prefix = 'ratelimit:',
+    windowMarginMs = 5,
+    timeoutMs = 1000,
+    onError = 'fail-closed',
+    probeIntervalMs = 1000,
+    onStoreError,
+  } = options;
+  if (!(windowMarginMs >= 0)) throw new RangeError('createRedisStore: windowMarginMs must be >= 0');
+  if (!(timeoutMs > 0)) throw new RangeError('createRedisStore: timeoutMs must be > 0');
+  if (
+    onError !== 'fail-closed' &&
+    !(onError.fallback === 'local' && onError.share > 0 && onError.share <= 1)
+  ) {
+    throw new RangeError(
+      "createRedisStore: onError must be 'fail-closed' or { fallback: 'local', share: (0, 1] }",
+    );
+  }
+  const local = onError === 'fail-closed' ? undefined : createMemoryStore();
+  const share = onError === 'fail-closed' ? 1 : onError.share;
+  let localUntil = Number.NEGATIVE_INFINITY;
+
+  function scriptArguments(mode: string, request: StoreRequest): { keys: string[]; args: string[] } {
+    const keys: string[] = [];
+    const args = [mode, request.id, String(request.cost)];
+    for (const { key, rule } of request.demands) {
+      keys.push(`${prefix}${rule.burst >= rule.limit ? 'log' : 'gcra'}:${key}`, `${prefix}pause:${key}`);
+      args.push(
+        String(rule.limit),
+        String(Math.round((rule.intervalMs + windowMarginMs) * 1000)),
+        String(rule.burst),
+      );
+    }
+    return { keys, args };
+  }
+
+  async function run(
+    operation: RateLimitStoreError['operation'],
+    keys: string[],
+    args: string[],
+  ): Promise<[number, number]> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      timer.unref?.();
+    });
+    let reply: unknown;
+    try {
+      reply = await Promise.race([redis.eval(slidingWindowScript, keys, args), timeout]);
+    } catch (error) {
+      throw report(
+        new RateLimitStoreError(
+          'STORE_UNAVAILABLE',
+          `Redis ${operation} failed: ${(error as Error)?.message}`,
+          {
+            operation,
+            cause: error,
+          },
+        ),
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    if (
+      !Array.isArray(reply) ||
+      reply.length !== 2 ||
+      typeof reply[0] !== 'number' ||
+      typeof reply[1] !== 'number'
+    ) {
+      throw report(
+        new RateLimitStoreError(
+          'STORE_REPLY_INVALID',
+          `Redis ${operation}: unexpected reply ${String(reply)}`,
+          {
+            operation,
+          },
+        ),
+      );
+    }
+    return reply as [number, number];
+  }
+
+  function report(error: RateLimitStoreError): RateLimitStoreError {
+    try {
+      onStoreError?.(error);
+    } catch {
+      // A failing hook must not change what the limiter does.
+    }
+    return error;
+  }
+
+  function acquireLocally(request: StoreRequest): number {
+    const demands = request.demands.map(
+      ({ key, rule }): StoreDemand => ({
+        key,
+        rule: {
+          limit: Math.max(1, Math.floor(rule.limit * share)),
+          intervalMs: rule.intervalMs,
+          burst: Math.max(1, Math.floor(rule.burst * share)),
+        },
+      }),
+    );
+    const cost = Math.min(request.cost, ...demands.map((demand) => demand.rule.limit));
+    return local!.acquire({ ...request, demands, cost }) as number;
+  }
+
+  return {
+    acquire(request: StoreRequest): number | Promise<number> {
+      if (local !== undefined && request.now < localUntil) return acquireLocally(request);
+      const { keys, args } = scriptArguments('acquire', request);
+      const sentAt = performance.now();
+      return run('acquire', keys, args).then(
+        async ([isAdmitted, waitUs]) => {
+          if (isAdmitted !== 1) return waitUs / 1000 + Math.random() * maxJitterMs;
+          // The start happens now; the server recorded it somewhere after `stampedAt`. If that is further back than
+          // the margin, record it again, later, so it cannot leave the window before it really does.
+          let stampedAt = sentAt;
+          for (
+            let attempt = 0;
+            attempt < maxRestamps && performance.now() - stampedAt > windowMarginMs;
+            attempt++
+          ) {
+            stampedAt = performance.now();
+            const restamp = scriptArguments('restamp', request);
+            await run('acquire', restamp.keys, restamp.args).catch(() => undefined);
+          }
+          return 0;
+        },
+        (error: unknown) => {
+          if (local === undefined) throw error;
+          // Ask again at once: the local share then answers synchronously, in the tick the call starts.
+          localUntil = request.now + (performance.now() - sentAt) + probeIntervalMs;
+          return Number.MIN_VALUE;
+        },
+      );
+    },
+    async release(request: StoreRequest): Promise<void> {
+      const { keys, args } = scriptArguments('release', request);
+      await run('release', keys, args).catch(() => undefined);
+    },
+    async penalize(key: string, retryAfterMs: number): Promise<void> {
+      const ms = String(Math.ceil(retryAfterMs));
+      await run('penalize', [`${prefix}pause:${key}`], ['penalize', ms]).catch(() => undefined);
+    },
+  };
+}

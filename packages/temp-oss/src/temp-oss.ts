@@ -1,0 +1,480 @@
+import { createHash } from 'node:crypto';
+import {
+  type AuthStrategy,
+  bearer,
+  createTransport,
+  HttpStatusError,
+  InvalidInputError,
+  type MultipartPart,
+  multipartBody,
+  none,
+  resolveApiKey,
+  type Transport,
+} from '@x/transport';
+import type { z } from 'zod';
+import { parseLocalReference } from './file-url.js';
+import { fileLifetimeMs } from './is-expired.js';
+import { mapMessageMedia } from './map-message-media.js';
+import { reserveObjectName, sanitizeObjectName } from './object-name.js';
+import { createPolicyCache } from './policy-cache.js';
+import { getPolicyResponseSchema, parseOssErrorBody, type UploadPolicyData } from './temp-oss-api.js';
+import {
+  type ResolveLocalFilesOptions,
+  regionBaseUrls,
+  resolveLocalFilesOptionsSchema,
+  type TempStorageOptions,
+  tempStorageOptionsSchema,
+  type UploadManyOptions,
+  type UploadOptions,
+  uploadManyOptionsSchema,
+  uploadOptionsSchema,
+} from './temp-oss-options.js';
+import {
+  fileSize,
+  guessContentType,
+  type ResolvedSource,
+  resolveUploadSource,
+  type UploadInput,
+} from './upload-source.js';
+
+/** A file in temporary storage. */
+export interface TempUploadResult {
+  /** `oss://<key>`: pass it to the model in place of a public URL, with `X-DashScope-OssResourceResolve: enable`. */
+  readonly url: string;
+  /** The object key, `upload_dir/<name>`. */
+  readonly key: string;
+  /** The model the file is bound to; only calls to this model can read it. */
+  readonly model: string;
+  /** Bytes uploaded. */
+  readonly sizeBytes: number;
+  /** When the service deletes the file: 48 hours after the upload began (a safe lower bound). */
+  readonly expiresAt: Date;
+}
+
+/** One file of a batch: the input and, optionally, its name and type. */
+export interface UploadManyItem {
+  /** The file: a path, a `file:` URL, a `Blob`/`File`, bytes, or `{ stream, sizeBytes }`. */
+  file: UploadInput;
+  /**
+   * Object name (made safe and unique).
+   * @default the input's own name, otherwise `file`
+   */
+  fileName?: string;
+  /**
+   * Content type stored with the object.
+   * @default guessed from the name
+   */
+  contentType?: string;
+}
+
+/** The outcome of one file of a batch, in the shape of `Promise.allSettled`. */
+export type UploadManyResult =
+  | {
+      /** The upload succeeded. */
+      readonly status: 'fulfilled';
+      /** Position of the file in the batch. */
+      readonly index: number;
+      /** The stored file. */
+      readonly value: TempUploadResult;
+    }
+  | {
+      /** The upload failed; the other files are unaffected. */
+      readonly status: 'rejected';
+      /** Position of the file in the batch. */
+      readonly index: number;
+      /** Why (a `TransportError` in most cases). */
+      readonly reason: unknown;
+    };
+
+/** Messages with local files replaced by `oss://` URLs. */
+export interface ResolvedMessages<T> {
+  /** A copy of the messages (only changed parts are copied) with `oss://` URLs in place of local files. */
+  readonly messages: T[];
+  /** The files uploaded, one per distinct local file. */
+  readonly uploads: readonly TempUploadResult[];
+}
+
+/** A client of DashScope temporary storage for one account. */
+export interface TempStorage {
+  /**
+   * Uploads one file and returns its `oss://` URL, valid for 48 hours with the given model.
+   *
+   * @param file - A path, a `file:` URL, a `Blob`/`File`, bytes, or `{ stream, sizeBytes }`.
+   * @throws `InvalidInputError` (from `@x/transport`): `FILE_TOO_LARGE` when the file is over the model's limit
+   * (nothing is sent), `FILE_NOT_FOUND`, `NOT_A_FILE`, `INVALID_OPTIONS` and other input problems.
+   * @throws `HttpStatusError` (from `@x/transport`) when the service refuses, e.g. 401 `InvalidApiKey`, or 429
+   * `Throttling.RateQuota` after retries.
+   * @throws `signal.reason` when aborted.
+   */
+  upload(file: UploadInput, options: UploadOptions): Promise<TempUploadResult>;
+  /**
+   * Uploads many files, `concurrency` at a time, all under one policy while it lasts. One failure does not stop
+   * the others: every file gets a result.
+   *
+   * @throws `InvalidInputError` (from `@x/transport`): `INVALID_OPTIONS` for bad options.
+   * @throws `signal.reason` when aborted.
+   */
+  uploadMany(
+    files: readonly (UploadInput | UploadManyItem)[],
+    options: UploadManyOptions,
+  ): Promise<UploadManyResult[]>;
+  /**
+   * Uploads the local files that chat messages refer to (`file://` URLs and paths in image, audio, video and file
+   * parts, DashScope native or OpenAI-style) and returns the messages with `oss://` URLs. Text is never uploaded.
+   * The same file named twice is uploaded once.
+   *
+   * @throws `InvalidInputError` (from `@x/transport`): `FILE_NOT_FOUND` for a `file://` URL or path that names no
+   * file, `INVALID_FILE_URL` for one that cannot name a local file, and any error of {@link TempStorage.upload}.
+   * @throws `signal.reason` when aborted.
+   */
+  resolveLocalFiles<T>(
+    messages: readonly T[],
+    options: ResolveLocalFilesOptions,
+  ): Promise<ResolvedMessages<T>>;
+  /** Forgets cached policies and closes the transport this client built (not one passed in). */
+  close(): Promise<void>;
+}
+
+const apiPath = '/api/v1/uploads';
+const mebibyte = 1024 * 1024;
+
+/**
+ * Creates a client of DashScope temporary storage: getPolicy (one per account and model, reused until shortly
+ * before it expires) -> OSS PostObject form streamed with the file last -> `oss://` URL valid for 48 hours.
+ *
+ * @throws `InvalidInputError` (from `@x/transport`): `INVALID_OPTIONS` for unknown or malformed options.
+ * @example
+ * ```ts
+ * const storage = createTempStorage({ apiKey: process.env.DASHSCOPE_API_KEY });
+ * const { url } = await storage.upload('cat.png', { model: 'qwen-vl-plus' });
+ * // url: 'oss://dashscope-instant/.../cat.png'
+ * await storage.close();
+ * ```
+ */
+export function createTempStorage(options: TempStorageOptions = {}): TempStorage {
+  const parsed = checkOptions(tempStorageOptionsSchema, options, 'createTempStorage');
+  const ownsTransport = parsed.transport === undefined;
+  const transport: Transport =
+    parsed.transport ??
+    createTransport({
+      baseUrl: stripApiPath(parsed.baseUrl ?? regionBaseUrls[parsed.region ?? 'cn-beijing']),
+      auth: bearer(parsed.apiKey),
+      limiter: parsed.limiter,
+      userAgent: `x-temp-oss/${__PACKAGE_VERSION__}`,
+    });
+  // With a transport of its own, the caller's auth applies unless an API key is given here.
+  const policyAuth: AuthStrategy | undefined =
+    ownsTransport || parsed.apiKey === undefined ? undefined : bearer(parsed.apiKey);
+  let accountLabel: string | undefined;
+  let isClosed = false;
+
+  const policies = createPolicyCache({
+    refreshMarginMs: parsed.policyRefreshMarginMs ?? 60_000,
+    async fetchPolicy(model) {
+      const response = await transport.request({
+        method: 'GET',
+        path: apiPath,
+        query: { action: 'getPolicy', model },
+        auth: policyAuth,
+        limitKey: `getPolicy:${account()}:${model}`,
+        retryThrottled: true,
+        operation: 'GetPolicy',
+        schema: getPolicyResponseSchema,
+      });
+      return response.body.data;
+    },
+  });
+
+  /** A short, stable, non-secret label of the account for limiter keys: the start of the key's SHA-256. */
+  function account(): string {
+    if (accountLabel === undefined) {
+      let apiKey: string | undefined;
+      try {
+        apiKey = resolveApiKey(parsed.apiKey);
+      } catch {
+        apiKey = undefined;
+      }
+      accountLabel =
+        apiKey === undefined ? 'default' : createHash('sha256').update(apiKey).digest('hex').slice(0, 16);
+    }
+    return accountLabel;
+  }
+
+  function assertOpen(): void {
+    if (isClosed) throw new InvalidInputError('CLIENT_CLOSED', 'This temporary storage client was closed');
+  }
+
+  async function upload(file: UploadInput, uploadOptions: UploadOptions): Promise<TempUploadResult> {
+    const { model, fileName, contentType, signal, onProgress } = checkOptions(
+      uploadOptionsSchema,
+      uploadOptions,
+      'upload',
+    );
+    assertOpen();
+    signal?.throwIfAborted();
+    const source = await resolveUploadSource(file);
+    const name = sanitizeObjectName(fileName ?? source.fileName ?? 'file');
+    const type = contentType ?? source.contentType ?? guessContentType(name);
+    let policy = await policies.get(model, signal);
+    checkSize(source, policy.data, model);
+    let hasRefreshedPolicy = false;
+    let hasRenamed = false;
+    for (;;) {
+      const objectName = reserveObjectName(name, policy.names);
+      const key = `${policy.data.upload_dir}/${objectName}`;
+      const startedAtMs = Date.now();
+      try {
+        await transport.request({
+          method: 'POST',
+          path: policy.data.upload_host,
+          auth: none(),
+          body: multipartBody(formParts(policy.data, key, type, source, objectName)),
+          responseType: 'text',
+          operation: 'PostObject',
+          signal,
+          onProgress,
+        });
+        return {
+          url: `oss://${key}`,
+          key,
+          model,
+          sizeBytes: source.sizeBytes,
+          expiresAt: new Date(startedAtMs + fileLifetimeMs),
+        };
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        if (!source.isReopenable) throw error;
+        if (!hasRefreshedPolicy && isPolicyExpired(error)) {
+          // The service's clock says the policy is over: fetch a new one (once) and send the file again.
+          hasRefreshedPolicy = true;
+          policies.invalidate(model, policy);
+          policy = await policies.get(model, signal);
+          checkSize(source, policy.data, model);
+          continue;
+        }
+        if (!hasRenamed && isAlreadyExists(error)) {
+          // Someone else used this name under the same policy: take the next free one.
+          hasRenamed = true;
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  async function uploadMany(
+    files: readonly (UploadInput | UploadManyItem)[],
+    manyOptions: UploadManyOptions,
+  ): Promise<UploadManyResult[]> {
+    const {
+      model,
+      concurrency = 4,
+      signal,
+      onProgress,
+    } = checkOptions(uploadManyOptionsSchema, manyOptions, 'uploadMany');
+    assertOpen();
+    if (!Array.isArray(files))
+      throw new InvalidInputError('INVALID_OPTIONS', 'uploadMany: files must be an array');
+    const results = await runPool(files.length, concurrency, signal, async (index) => {
+      const item = toItem(files[index]!);
+      return upload(item.file, {
+        model,
+        fileName: item.fileName,
+        contentType: item.contentType,
+        signal,
+        onProgress: onProgress && ((progress) => onProgress({ ...progress, index })),
+      });
+    });
+    signal?.throwIfAborted();
+    return results;
+  }
+
+  async function resolveLocalFiles<T>(
+    messages: readonly T[],
+    resolveOptions: ResolveLocalFilesOptions,
+  ): Promise<ResolvedMessages<T>> {
+    const {
+      model,
+      concurrency = 4,
+      signal,
+      onProgress,
+    } = checkOptions(resolveLocalFilesOptionsSchema, resolveOptions, 'resolveLocalFiles');
+    assertOpen();
+    if (!Array.isArray(messages))
+      throw new InvalidInputError('INVALID_OPTIONS', 'resolveLocalFiles: messages must be an array');
+    const references: string[] = [];
+    mapMessageMedia(messages, (url) => {
+      references.push(url);
+      return url;
+    });
+    const pathsByUrl = new Map<string, string>();
+    for (const url of new Set(references)) {
+      const reference = parseLocalReference(url);
+      if (reference === undefined) continue;
+      if (reference.kind === 'invalid')
+        throw new InvalidInputError('INVALID_FILE_URL', `${url}: ${reference.reason}`);
+      if (reference.mustExist) await fileSize(reference.path);
+      else if (!(await isFile(reference.path))) continue;
+      pathsByUrl.set(url, reference.path);
+    }
+    const paths = [...new Set(pathsByUrl.values())];
+    // One failure stops the rest: the messages are of no use with a file missing.
+    const stop = new AbortController();
+    const combined = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+    const settled = await runPool(paths.length, concurrency, combined, async (index) => {
+      try {
+        return await upload(paths[index]!, {
+          model,
+          signal: combined,
+          onProgress: onProgress && ((progress) => onProgress({ ...progress, index })),
+        });
+      } catch (error) {
+        stop.abort(error);
+        throw error;
+      }
+    });
+    signal?.throwIfAborted();
+    const failure = settled.find((result) => result.status === 'rejected');
+    if (failure) throw stop.signal.reason ?? failure.reason;
+    const uploads = settled.map((result) => (result as { value: TempUploadResult }).value);
+    const urlsByPath = new Map(paths.map((path, index) => [path, uploads[index]!.url]));
+    return {
+      messages: mapMessageMedia(messages, (url) => {
+        const path = pathsByUrl.get(url);
+        return path === undefined ? url : urlsByPath.get(path)!;
+      }),
+      uploads,
+    };
+  }
+
+  return {
+    upload,
+    uploadMany,
+    resolveLocalFiles,
+    async close() {
+      if (isClosed) return;
+      isClosed = true;
+      policies.clear();
+      if (ownsTransport) await transport.close();
+    },
+  };
+}
+
+/** The form in the order the official SDKs send it; the file goes last. */
+function formParts(
+  policy: UploadPolicyData,
+  key: string,
+  contentType: string,
+  source: ResolvedSource,
+  name: string,
+): MultipartPart[] {
+  const fields: [string, string | null | undefined][] = [
+    ['OSSAccessKeyId', policy.oss_access_key_id],
+    ['Signature', policy.signature],
+    ['policy', policy.policy],
+    ['key', key],
+    ['x-oss-object-acl', policy.x_oss_object_acl],
+    ['x-oss-forbid-overwrite', policy.x_oss_forbid_overwrite],
+    ['x-oss-security-token', policy.x_oss_security_token],
+    ['success_action_status', '200'],
+    ['x-oss-content-type', contentType],
+  ];
+  const parts: MultipartPart[] = [];
+  for (const [fieldName, value] of fields) {
+    if (value !== undefined && value !== null) parts.push({ name: fieldName, value });
+  }
+  parts.push({ name: 'file', file: source.part, fileName: name, contentType });
+  return parts;
+}
+
+function checkSize(source: ResolvedSource, policy: UploadPolicyData, model: string): void {
+  const limitBytes = policy.max_file_size_mb * mebibyte;
+  if (source.sizeBytes > limitBytes) {
+    throw new InvalidInputError(
+      'FILE_TOO_LARGE',
+      `The file is ${formatMebibytes(source.sizeBytes)}; ${model} accepts at most ${policy.max_file_size_mb} MB in temporary storage`,
+    );
+  }
+}
+
+function formatMebibytes(sizeBytes: number): string {
+  return `${(sizeBytes / mebibyte).toFixed(sizeBytes < 10 * mebibyte ? 2 : 0)} MB (${sizeBytes} bytes)`;
+}
+
+/** OSS answers 403 `AccessDenied` "Invalid according to Policy: Policy expired." when the policy is over. */
+function isPolicyExpired(error: unknown): boolean {
+  if (!HttpStatusError.isInstance(error) || error.status !== 403) return false;
+  const { message } = parseOssErrorBody(error.body);
+  return /policy expired/i.test(message ?? error.body ?? '');
+}
+
+/** 409 `FileAlreadyExists`: the key exists and `x-oss-forbid-overwrite` is true. */
+function isAlreadyExists(error: unknown): boolean {
+  if (!HttpStatusError.isInstance(error) || error.status !== 409) return false;
+  return (error.serviceCode ?? parseOssErrorBody(error.body).code) === 'FileAlreadyExists';
+}
+
+function toItem(entry: UploadInput | UploadManyItem): UploadManyItem {
+  return typeof entry === 'object' && entry !== null && 'file' in entry && !(entry instanceof Blob)
+    ? (entry as UploadManyItem)
+    : { file: entry as UploadInput };
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    await fileSize(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `https://dashscope.aliyuncs.com/api/v1` (the Python SDK's form) and the bare origin both work. */
+function stripApiPath(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, '').replace(/\/api\/v1$/, '');
+}
+
+/** Runs `work(0..count-1)` with at most `concurrency` at once and settles every one of them. */
+async function runPool<T>(
+  count: number,
+  concurrency: number,
+  signal: AbortSignal | undefined,
+  work: (index: number) => Promise<T>,
+): Promise<
+  (
+    | { status: 'fulfilled'; index: number; value: T }
+    | { status: 'rejected'; index: number; reason: unknown }
+  )[]
+> {
+  const results: (
+    | { status: 'fulfilled'; index: number; value: T }
+    | { status: 'rejected'; index: number; reason: unknown }
+  )[] = new Array(count);
+  let next = 0;
+  async function worker(): Promise<void> {
+    while (next < count) {
+      const index = next++;
+      if (signal?.aborted) {
+        results[index] = { status: 'rejected', index, reason: signal.reason };
+        continue;
+      }
+      try {
+        results[index] = { status: 'fulfilled', index, value: await work(index) };
+      } catch (reason) {
+        results[index] = { status: 'rejected', index, reason };
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  return results;
+}
+
+/** Checks options against their strict schema and hands them back as given. */
+function checkOptions<T>(schema: z.ZodType, value: T, where: string): T {
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return value ?? ({} as T);
+  const details = result.error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'options'}: ${issue.message}`)
+    .join('; ');
+  throw new InvalidInputError('INVALID_OPTIONS', `${where}: ${details}`, { cause: result.error });
+}

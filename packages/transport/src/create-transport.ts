@@ -1,0 +1,561 @@
+import { STATUS_CODES } from 'node:http';
+import { Agent, Client, type Dispatcher, EnvHttpProxyAgent, Pool } from 'undici';
+import type { ZodType } from 'zod';
+import type { AuthStrategy } from './auth-strategy.js';
+import { HttpStatusError } from './http-status-error.js';
+import type { Limiter, Logger, TimeoutOptions } from './limiter.js';
+import { NetworkError } from './network-error.js';
+import { none } from './none.js';
+import { redactText } from './redact.js';
+import type { OpenedBody, RequestBody } from './request-body.js';
+import { type RequestTarget, requestTarget } from './request-target.js';
+import { ResponseValidationError } from './response-validation-error.js';
+import { RetriesExhaustedError } from './retries-exhausted-error.js';
+import {
+  parseRetryAfterMs,
+  type RetryOptions,
+  type RetryPolicy,
+  retryDelayMs,
+  retryPolicy,
+} from './retry-policy.js';
+import { bodyRequestId, readServiceError } from './service-error.js';
+import { TimeoutError } from './timeout-error.js';
+import { type ErrorContext, toTransportError } from './to-transport-error.js';
+import { TransportError } from './transport-error.js';
+
+/** HTTP methods the transport sends. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD' | 'PATCH';
+
+/** Upload progress: bytes handed to the socket so far, out of the body's exact size. */
+export interface UploadProgress {
+  /** Bytes of the body handed to the socket in this attempt. */
+  loadedBytes: number;
+  /** The body's exact size, when there is a body. */
+  totalBytes: number | undefined;
+}
+
+/** Options of {@link createTransport}. */
+export interface TransportOptions {
+  /** Where relative request paths go, e.g. `https://dashscope.aliyuncs.com`; may carry a path prefix. */
+  baseUrl: string;
+  /**
+   * Any undici `Dispatcher` (a `MockAgent` in tests, a shared `Agent`, a `ProxyAgent`). It is not closed by
+   * `close()`. @default a lazily built `Agent`, or `EnvHttpProxyAgent` when `HTTPS_PROXY` / `HTTP_PROXY` is set
+   */
+  dispatcher?: Dispatcher;
+  /** How requests are authenticated: `bearer(...)`, `acs3(...)` or `none()`. @default none() */
+  auth?: AuthStrategy;
+  /** Retry policy, or `false` for a single attempt. @default { maxAttempts: 3, baseDelayMs: 500, maxDelayMs: 8000 } */
+  retry?: RetryOptions | false;
+  /** Connect, response-headers and stall timers. @default { connectMs: 10000, headersMs: 60000, stallMs: 30000 } */
+  timeouts?: TimeoutOptions;
+  /** A rate limiter consulted before every attempt of a request with a `limitKey`. @default undefined */
+  limiter?: Limiter;
+  /** A product token put first in the `User-Agent`, e.g. `x-temp-oss/1.2.0`. @default undefined */
+  userAgent?: string;
+  /** Where attempts and retries are logged; lines never carry a secret. @default undefined (silent) */
+  logger?: Logger;
+}
+
+/** One request. */
+export interface RequestOptions<T = unknown> {
+  /** The HTTP method. */
+  method: HttpMethod;
+  /** A path relative to `baseUrl`, or an absolute URL (a pre-signed URL is sent byte for byte). */
+  path: string;
+  /** Query parameters appended to the path; keys keep their exact case, `undefined` values are left out. */
+  query?: Record<string, string | number | boolean | undefined>;
+  /** Extra headers (names are sent in lower case). */
+  headers?: Record<string, string>;
+  /** The body: `jsonBody`, `formBody`, `bytesBody`, `fileBody`, `streamBody` or `multipartBody`. */
+  body?: RequestBody;
+  /** Whether sending the request twice is harmless. @default true for GET, HEAD, PUT and DELETE; false for POST and PATCH */
+  idempotent?: boolean;
+  /** Retry a 429 even when not idempotent, for services that document that a throttled call did nothing. @default false */
+  retryThrottled?: boolean;
+  /** Authentication for this request only, e.g. `none()` for a pre-signed URL. @default the transport's `auth` */
+  auth?: AuthStrategy;
+  /** The limiter key for this request; without it the limiter is not consulted. @default undefined */
+  limitKey?: string;
+  /** A name for errors and logs, e.g. `ApplyFileUploadLease`. @default undefined */
+  operation?: string;
+  /** How to read the response body. @default 'json' */
+  responseType?: 'json' | 'text' | 'bytes';
+  /** Parses the response body; a mismatch throws `ResponseValidationError`. @default undefined (no parsing) */
+  schema?: ZodType<T>;
+  /** Aborts the request, its waits and its retries; the promise rejects with `signal.reason`. */
+  signal?: AbortSignal;
+  /** Called as body bytes are handed to the socket, and once more when the response arrives. */
+  onProgress?: (progress: UploadProgress) => void;
+}
+
+/** A successful response (status below 400). */
+export interface TransportResponse<T = unknown> {
+  /** The HTTP status. */
+  status: number;
+  /** Response headers, names in lower case, repeated headers joined with `, `. */
+  headers: Record<string, string>;
+  /** The body as `responseType` and `schema` made it (undefined for an empty JSON body). */
+  body: T;
+  /** The request id from the headers or body, when the service sent one. */
+  requestId: string | undefined;
+  /** How many attempts were made. */
+  attempts: number;
+  /** Total time spent waiting between attempts, in milliseconds. */
+  totalDelayMs: number;
+}
+
+/** The HTTP layer every client uses: auth, retries, rate limiting, timeouts, typed errors, streamed bodies. */
+export interface Transport {
+  /**
+   * Sends a request, retrying what is safe to retry.
+   * @throws {@link HttpStatusError}, {@link NetworkError}, {@link TimeoutError}, {@link ResponseValidationError},
+   * {@link RetriesExhaustedError}, {@link CredentialsError}, {@link InvalidInputError}; `signal.reason` when aborted.
+   */
+  request<T = unknown>(options: RequestOptions<T>): Promise<TransportResponse<T>>;
+  /** Closes the dispatcher the transport built (never one that was passed in). */
+  close(): Promise<void>;
+}
+
+const defaultTimeouts = { connectMs: 10_000, headersMs: 60_000, stallMs: 30_000 };
+const retryableStatuses = new Set([408, 429, 500, 502, 503, 504]);
+const errorBodyLimitBytes = 4096;
+const idempotentMethods = new Set<HttpMethod>(['GET', 'HEAD', 'PUT', 'DELETE']);
+const ownUserAgent = `x-transport/${__PACKAGE_VERSION__} node/${process.versions.node}`;
+
+/**
+ * Creates the transport. Nothing global is touched: the dispatcher is the one passed in, or one built lazily at
+ * the first request and closed by `close()`.
+ *
+ * @throws TypeError when `baseUrl` is not an http(s) URL.
+ * @example
+ * ```ts
+ * const transport = createTransport({ baseUrl: 'https://bailian.cn-beijing.aliyuncs.com', auth: acs3() });
+ * const { body } = await transport.request({
+ *   method: 'GET',
+ *   path: `/${workspaceId}/datacenter/file/${fileId}/`,
+ *   headers: { 'x-acs-action': 'DescribeFile', 'x-acs-version': '2023-12-29' },
+ *   operation: 'DescribeFile',
+ *   schema: describeFileResponse,
+ * });
+ * ```
+ */
+export function createTransport(options: TransportOptions): Transport {
+  requestTarget(options.baseUrl, '/');
+  const policy = retryPolicy(options.retry);
+  const timeouts = { ...defaultTimeouts, ...options.timeouts };
+  const userAgent = options.userAgent ? `${options.userAgent} ${ownUserAgent}` : ownUserAgent;
+  const logger = options.logger ?? {};
+  let builtDispatcher: Dispatcher | undefined;
+
+  const dispatcher = (): Dispatcher => {
+    if (options.dispatcher) return options.dispatcher;
+    builtDispatcher ??= hasProxyEnvironment()
+      ? new EnvHttpProxyAgent({ connect: { timeout: timeouts.connectMs } })
+      : new Agent({ connect: { timeout: timeouts.connectMs } });
+    return builtDispatcher;
+  };
+
+  async function request<T>(request: RequestOptions<T>): Promise<TransportResponse<T>> {
+    const { signal, body } = request;
+    signal?.throwIfAborted();
+    const target = requestTarget(options.baseUrl, request.path, request.query);
+    const label = `${request.method} ${redactText(target.displayPath)}`;
+    const isIdempotent = request.idempotent ?? idempotentMethods.has(request.method);
+    const startedAt = Date.now();
+    let totalDelayMs = 0;
+    // A body that cannot be reopened is opened once; it may be sent again only if no attempt ever pulled from it.
+    let oneShot: OpenedBody | undefined;
+    let wasOneShotPulled = false;
+
+    for (let attempt = 1; ; attempt += 1) {
+      const state = { wasPulled: false, secrets: [] as readonly string[] };
+      try {
+        const response = await attemptOnce<T>(request, target, label, attempt, state, oneShot, (opened) => {
+          if (body && !body.isReopenable) oneShot = opened;
+        });
+        return { ...response, attempts: attempt, totalDelayMs };
+      } catch (caught) {
+        if (signal?.aborted) throw signal.reason;
+        if (caught instanceof ForeignError) throw caught.error;
+        if (state.wasPulled && body && !body.isReopenable) wasOneShotPulled = true;
+        const context: ErrorContext = {
+          label,
+          operation: request.operation,
+          secrets: state.secrets,
+          ...timeouts,
+        };
+        const error = toTransportError(caught, context);
+        error.attempts = attempt;
+        error.totalDelayMs = totalDelayMs;
+        const verdict = retryVerdict(error, request, isIdempotent, wasOneShotPulled);
+        if (!verdict) {
+          logger.debug?.('request failed', fields(request, label, attempt, { code: error.code }));
+          throw error;
+        }
+        const retryAfterMs = HttpStatusError.isInstance(error) ? error.retryAfterMs : undefined;
+        const delayMs = retryDelayMs(policy, attempt, retryAfterMs);
+        const elapsedMs = Date.now() - startedAt;
+        if (attempt >= policy.maxAttempts || outOfTime(policy, elapsedMs, delayMs)) {
+          if (policy.maxAttempts === 1) throw error;
+          throw new RetriesExhaustedError(
+            `${label}: gave up after ${attempt} attempts and ${totalDelayMs} ms of waiting: ${error.message}`,
+            { cause: error, attempts: attempt, totalDelayMs, operation: request.operation },
+          );
+        }
+        logger.warn?.('retrying request', fields(request, label, attempt, { code: error.code, delayMs }));
+        await sleep(delayMs, signal);
+        totalDelayMs += delayMs;
+      }
+    }
+  }
+
+  /** One attempt: rate limit -> sign -> dispatch -> read. */
+  async function attemptOnce<T>(
+    request: RequestOptions<T>,
+    target: RequestTarget,
+    label: string,
+    attempt: number,
+    state: { wasPulled: boolean; secrets: readonly string[] },
+    reused: OpenedBody | undefined,
+    onOpened: (opened: OpenedBody) => void,
+  ): Promise<Omit<TransportResponse<T>, 'attempts' | 'totalDelayMs'>> {
+    const { signal, body, limitKey } = request;
+    let release: (() => void) | undefined;
+    if (limitKey !== undefined && options.limiter) {
+      release = (await passThrough(options.limiter.acquire(limitKey, { signal }))) || undefined;
+      signal?.throwIfAborted();
+    }
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let stallTimer: NodeJS.Timeout | undefined;
+    try {
+      let opened = reused;
+      if (body && !opened) {
+        opened = await body.open({ signal, reuseBuffers: writesInOrder(dispatcher()) });
+        onOpened(opened);
+      }
+      const headers = baseHeaders(request, target, body, opened, userAgent);
+      const auth = request.auth ?? options.auth ?? none();
+      const authorization = await passThrough(
+        auth.authorize({
+          method: request.method,
+          host: target.host,
+          pathname: target.pathname,
+          query: target.query,
+          headers,
+          body,
+          signal,
+        }),
+      );
+      state.secrets = authorization.secrets;
+      Object.assign(headers, authorization.headers);
+      logger.debug?.('sending request', fields(request, label, attempt, {}));
+
+      const totalBytes = opened?.sizeBytes;
+      const report = (loadedBytes: number) => request.onProgress?.({ loadedBytes, totalBytes });
+      let requestBody: Uint8Array | AsyncIterable<Uint8Array> | null = null;
+      if (opened?.bytes) requestBody = opened.bytes;
+      else if (opened?.stream) {
+        const stall = () => {
+          controller.abort(
+            new TimeoutError(`${label}: no upload progress for ${timeouts.stallMs} ms`, {
+              phase: 'stall',
+              timeoutMs: timeouts.stallMs,
+              operation: request.operation,
+            }),
+          );
+        };
+        requestBody = trackUpload(opened.stream, {
+          onStart: () => {
+            state.wasPulled = true;
+            stallTimer = setTimeout(stall, timeouts.stallMs);
+          },
+          onHandoff: (loadedBytes) => {
+            stallTimer?.refresh();
+            report(loadedBytes);
+          },
+          onEnd: () => clearTimeout(stallTimer),
+        });
+      }
+
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await dispatcher().request({
+          origin: target.origin,
+          path: target.pathAndQuery,
+          method: request.method,
+          headers,
+          // undici sends an async iterable body chunk by chunk (its types only list Readable).
+          body: requestBody as Dispatcher.DispatchOptions['body'],
+          signal: controller.signal,
+          headersTimeout: timeouts.headersMs,
+          bodyTimeout: timeouts.stallMs,
+        });
+      } catch (error) {
+        throw controller.signal.aborted && !signal?.aborted ? controller.signal.reason : error;
+      } finally {
+        clearTimeout(stallTimer);
+      }
+      if (opened?.bytes) report(opened.sizeBytes);
+
+      const responseHeaders = flattenHeaders(response.headers);
+      const headerRequestId =
+        responseHeaders['x-acs-request-id'] ??
+        responseHeaders['x-request-id'] ??
+        responseHeaders['x-oss-request-id'];
+      if (response.statusCode >= 400) {
+        throw await statusError(
+          response,
+          responseHeaders,
+          headerRequestId,
+          request,
+          label,
+          authorization.secrets,
+        );
+      }
+      const value = await readBody(response, request, label);
+      const requestId = headerRequestId ?? bodyRequestId(value);
+      if (!request.schema)
+        return { status: response.statusCode, headers: responseHeaders, body: value as T, requestId };
+      const parsed = request.schema.safeParse(value);
+      if (!parsed.success) {
+        const issues = parsed.error.issues
+          .slice(0, 5)
+          .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+          .join('; ');
+        throw new ResponseValidationError(`${label}: unexpected response body (${issues})`, {
+          status: response.statusCode,
+          ...(requestId === undefined ? {} : { requestId }),
+          operation: request.operation,
+          cause: parsed.error,
+        });
+      }
+      return { status: response.statusCode, headers: responseHeaders, body: parsed.data, requestId };
+    } finally {
+      clearTimeout(stallTimer);
+      signal?.removeEventListener('abort', onAbort);
+      release?.();
+    }
+  }
+
+  async function statusError(
+    response: Dispatcher.ResponseData,
+    headers: Record<string, string>,
+    headerRequestId: string | undefined,
+    request: RequestOptions<unknown>,
+    label: string,
+    secrets: readonly string[],
+  ): Promise<HttpStatusError> {
+    const text = await readLimited(response.body, errorBodyLimitBytes);
+    const service = readServiceError(text);
+    const requestId = headerRequestId ?? service.requestId;
+    const retryAfterMs = parseRetryAfterMs(headers);
+    const status = response.statusCode;
+    const isThrottled = status === 429 || (service.serviceCode?.includes('Throttling') ?? false);
+    if (isThrottled && retryAfterMs !== undefined && request.limitKey !== undefined) {
+      options.limiter?.penalize?.(request.limitKey, retryAfterMs);
+    }
+    const details = [service.serviceCode, requestId === undefined ? undefined : `requestId=${requestId}`]
+      .filter(Boolean)
+      .join(', ');
+    const hint = service.serviceMessage ? `: ${service.serviceMessage.slice(0, 300)}` : '';
+    const message = `${label}: ${status} ${STATUS_CODES[status] ?? 'Error'}${details ? ` (${details})` : ''}${hint}`;
+    return new HttpStatusError(redactText(message, secrets), {
+      status,
+      ...(service.serviceCode === undefined ? {} : { serviceCode: service.serviceCode }),
+      ...(requestId === undefined ? {} : { requestId }),
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      body: redactText(text, secrets),
+      isRetryable: retryableStatuses.has(status) || isThrottled,
+      operation: request.operation,
+    });
+  }
+
+  return {
+    request,
+    async close() {
+      const built = builtDispatcher;
+      builtDispatcher = undefined;
+      await built?.close();
+    },
+  };
+}
+
+/** An error from the limiter or the auth strategy: rethrown as it is, never wrapped or retried. */
+class ForeignError {
+  constructor(readonly error: unknown) {}
+}
+
+async function passThrough<T>(promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (error) {
+    throw TransportError.isInstance(error) ? error : new ForeignError(error);
+  }
+}
+
+/** Whether a failed attempt may be sent again: safe for the server, and the body can be sent again. */
+function retryVerdict(
+  error: TransportError,
+  request: RequestOptions<unknown>,
+  isIdempotent: boolean,
+  wasOneShotPulled: boolean,
+): boolean {
+  if (!error.isRetryable) return false;
+  const { body } = request;
+  if (body && !body.isReopenable && wasOneShotPulled) return false;
+  const neverReached =
+    ('isConnectError' in error && error.isConnectError === true) ||
+    ('phase' in error && error.phase === 'connect');
+  if (neverReached) return true;
+  if (HttpStatusError.isInstance(error)) {
+    const isThrottled = error.status === 429 || (error.serviceCode?.includes('Throttling') ?? false);
+    if (isThrottled && request.retryThrottled) return true;
+  }
+  return isIdempotent;
+}
+
+function outOfTime(policy: RetryPolicy, elapsedMs: number, delayMs: number): boolean {
+  return policy.deadlineMs !== undefined && elapsedMs + delayMs >= policy.deadlineMs;
+}
+
+function baseHeaders(
+  request: RequestOptions<unknown>,
+  target: RequestTarget,
+  body: RequestBody | undefined,
+  opened: OpenedBody | undefined,
+  userAgent: string,
+): Record<string, string> {
+  const headers: Record<string, string> = {
+    host: target.host,
+    'user-agent': userAgent,
+    accept:
+      request.responseType === undefined || request.responseType === 'json' ? 'application/json' : '*/*',
+  };
+  if (body?.contentType) headers['content-type'] = body.contentType;
+  if (opened) headers['content-length'] = String(opened.sizeBytes);
+  else if (request.method === 'POST' || request.method === 'PUT' || request.method === 'PATCH') {
+    headers['content-length'] = '0';
+  }
+  for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
+  return headers;
+}
+
+/**
+ * Yields the body's chunks and reports each one as handed to the socket once the consumer asks for the next: the
+ * consumer (undici) only pulls again after the socket took the previous chunk.
+ */
+async function* trackUpload(
+  stream: AsyncIterable<Uint8Array>,
+  hooks: { onStart: () => void; onHandoff: (loadedBytes: number) => void; onEnd: () => void },
+): AsyncGenerator<Uint8Array> {
+  hooks.onStart();
+  let loadedBytes = 0;
+  try {
+    for await (const chunk of stream) {
+      const bytes: Uint8Array = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      if (bytes.byteLength === 0) continue;
+      yield bytes;
+      loadedBytes += bytes.byteLength;
+      hooks.onHandoff(loadedBytes);
+    }
+  } finally {
+    hooks.onEnd();
+  }
+}
+
+async function readBody(
+  response: Dispatcher.ResponseData,
+  request: RequestOptions<unknown>,
+  label: string,
+): Promise<unknown> {
+  if (request.method === 'HEAD' || response.statusCode === 204 || response.statusCode === 304) {
+    await response.body.dump();
+    return undefined;
+  }
+  const responseType = request.responseType ?? 'json';
+  if (responseType === 'bytes') return new Uint8Array(await response.body.arrayBuffer());
+  const text = await response.body.text();
+  if (responseType === 'text') return text;
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ResponseValidationError(`${label}: the response body is not JSON (${text.length} characters)`, {
+      status: response.statusCode,
+      operation: request.operation,
+      cause: error,
+    });
+  }
+}
+
+async function readLimited(body: Dispatcher.ResponseData['body'], limitBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let sizeBytes = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      sizeBytes += chunk.byteLength;
+      if (sizeBytes >= limitBytes) break;
+    }
+  } catch {
+    // The error body is informative only; a broken one must not hide the status.
+  }
+  body.destroy();
+  return Buffer.concat(chunks).subarray(0, limitBytes).toString('utf8');
+}
+
+function flattenHeaders(headers: Dispatcher.ResponseData['headers']): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    result[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return result;
+}
+
+function fields(
+  request: RequestOptions<unknown>,
+  label: string,
+  attempt: number,
+  extra: Record<string, unknown>,
+): Record<string, unknown> {
+  return { operation: request.operation, request: label, attempt, ...extra };
+}
+
+/**
+ * True for undici's own connection dispatchers, whose body writers release a chunk once two more were requested
+ * (see `readFile`). Mocks, composed interceptors and foreign dispatchers get fresh buffers.
+ */
+function writesInOrder(dispatcher: Dispatcher): boolean {
+  const isUndiciConnection =
+    dispatcher instanceof Agent ||
+    dispatcher instanceof Pool ||
+    dispatcher instanceof Client ||
+    dispatcher instanceof EnvHttpProxyAgent;
+  // `compose()` returns a proxy of the same class whose `dispatch` runs interceptors that may hold on to chunks.
+  const prototype = Object.getPrototypeOf(dispatcher) as { dispatch?: unknown } | null;
+  return isUndiciConnection && dispatcher.dispatch === prototype?.dispatch;
+}
+
+function hasProxyEnvironment(): boolean {
+  const env = process.env;
+  return Boolean(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
+}
+
+function sleep(delayMs: number, signal: AbortSignal | undefined): Promise<void> {
+  if (delayMs <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, delayMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

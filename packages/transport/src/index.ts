@@ -1,0 +1,50 @@
+export type { Acs3Options, CredentialsProvider } from './acs3.js';
+export { acs3 } from './acs3.js';
+export type { Authorization, AuthRequest, AuthStrategy } from './auth-strategy.js';
+export { bearer } from './bearer.js';
+export { bytesBody } from './bytes-body.js';
+export type {
+  HttpMethod,
+  RequestOptions,
+  Transport,
+  TransportOptions,
+  TransportResponse,
+  UploadProgress,
+} from './create-transport.js';
+export { createTransport } from './create-transport.js';
+export type { CredentialsErrorOptions } from './credentials-error.js';
+export { CredentialsError } from './credentials-error.js';
+export type { FileBodyOptions } from './file-body.js';
+export { fileBody } from './file-body.js';
+export { formBody } from './form-body.js';
+export type { HttpStatusErrorOptions } from './http-status-error.js';
+export { HttpStatusError } from './http-status-error.js';
+export { InvalidInputError } from './invalid-input-error.js';
+export { jsonBody } from './json-body.js';
+export type { Limiter, Logger, TimeoutOptions } from './limiter.js';
+export type {
+  MultipartField,
+  MultipartFile,
+  MultipartPart,
+  MultipartStreamSource,
+} from './multipart-body.js';
+export { multipartBody } from './multipart-body.js';
+export type { NetworkErrorOptions } from './network-error.js';
+export { NetworkError } from './network-error.js';
+export { none } from './none.js';
+export type { OpenBodyOptions, OpenedBody, RequestBody } from './request-body.js';
+export type { AccessKeyCredentials } from './resolve-access-key.js';
+export { resolveAccessKey } from './resolve-access-key.js';
+export type { Environment } from './resolve-api-key.js';
+export { resolveApiKey } from './resolve-api-key.js';
+export type { ResponseValidationErrorOptions } from './response-validation-error.js';
+export { ResponseValidationError } from './response-validation-error.js';
+export type { RetriesExhaustedErrorOptions } from './retries-exhausted-error.js';
+export { RetriesExhaustedError } from './retries-exhausted-error.js';
+export type { RetryOptions } from './retry-policy.js';
+export type { StreamBodyOptions, StreamSource } from './stream-body.js';
+export { streamBody } from './stream-body.js';
+export type { TimeoutErrorOptions, TimeoutPhase } from './timeout-error.js';
+export { TimeoutError } from './timeout-error.js';
+export type { TransportErrorCode, TransportErrorOptions } from './transport-error.js';
+export { TransportError } from './transport-error.js';
