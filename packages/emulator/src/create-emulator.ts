@@ -11,6 +11,7 @@ import { redactPath } from './call-record.js';
 import {
   createDashScopeSurface,
   type DashScopeState,
+  type DashScopeSurface,
   type DashScopeSurfaceOptions,
 } from './dashscope/dashscope-surface.js';
 import { defaultAccount } from './default-account.js';
@@ -91,6 +92,11 @@ export interface EmulatorOptions {
    * @default {}
    */
   readonly bailian?: BailianSurfaceOptions;
+  /**
+   * Most call records kept; the oldest are dropped beyond it, so a long-running emulator does not grow forever.
+   * @default 100000
+   */
+  readonly maxCallRecords?: number;
   /** Aborts starting the server. */
   readonly signal?: AbortSignal;
 }
@@ -147,12 +153,17 @@ export interface Emulator {
  * await emulator.close();
  * ```
  * @throws {Error} When the port cannot be bound, or `signal` aborts (its reason is rethrown).
- * @throws {TypeError} When two accounts share a name, API key or AccessKey ID.
+ * @throws {TypeError} When two accounts share a name, API key or AccessKey ID, or `maxCallRecords` is not a
+ * positive integer.
  */
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   options.signal?.throwIfAborted();
   const accounts = [defaultAccount, ...(options.accounts ?? [])];
   checkAccountsUnique(accounts);
+  const maxCallRecords = options.maxCallRecords ?? 100_000;
+  if (!Number.isSafeInteger(maxCallRecords) || maxCallRecords < 1) {
+    throw new TypeError('maxCallRecords must be a positive integer');
+  }
   const clock = isClock(options.clock) ? options.clock : createEmulatorClock(options.clock);
   const faults = createFaultPlan(options.faults);
   const window = createSlidingWindow(clock);
@@ -169,10 +180,23 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     withinQuota: (key, limit, intervalMs) => !isRateLimited || window.withinQuota(key, limit, intervalMs),
   };
   const requireContentLength = options.requireContentLength ?? false;
-  const dashscope = createDashScopeSurface(context, { requireContentLength, ...options.dashscope });
-  const files = createFilesSurface(context, { requireContentLength, ...options.files });
-  const bailian = createBailianSurface(context, { ...options.bailian });
-  const surfaces: Surface[] = [dashscope, files, bailian];
+  let surfaces: Surface[] = [];
+  const release = async () => {
+    for (const surface of surfaces) await surface.close?.();
+    if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+  };
+  let dashscope: DashScopeSurface;
+  let files: ReturnType<typeof createFilesSurface>;
+  let bailian: ReturnType<typeof createBailianSurface>;
+  try {
+    dashscope = createDashScopeSurface(context, { requireContentLength, ...options.dashscope });
+    files = createFilesSurface(context, { requireContentLength, ...options.files });
+    bailian = createBailianSurface(context, { ...options.bailian });
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  surfaces = [dashscope, files, bailian];
   const state: EmulatorState = {
     get dashscope() {
       return dashscope.state;
@@ -240,6 +264,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
         fault: faultType,
         startedAtMs,
       });
+      if (calls.length >= 2 * maxCallRecords) calls = calls.slice(-maxCallRecords);
     });
 
     const exchange: Exchange = {
@@ -276,8 +301,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   try {
     await listen(server, options.port ?? 0, options.host ?? '127.0.0.1', options.signal);
   } catch (error) {
-    for (const surface of surfaces) await surface.close?.();
-    if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+    await release();
     throw error;
   }
   const address = server.address() as AddressInfo;
@@ -290,7 +314,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     account: defaultAccount,
     accounts,
     get calls() {
-      return [...calls];
+      return calls.slice(-maxCallRecords);
     },
     state,
     clock,
@@ -313,8 +337,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
-      for (const surface of surfaces) await surface.close?.();
-      if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+      await release();
     },
   };
   return emulatorView;

@@ -183,6 +183,26 @@ describe('OSS PostObject', () => {
     expect(emulator.calls.at(-1)).toMatchObject({ route: 'oss.postObject', status: 200, account: 'default' });
   });
 
+  it('accepts the form the Python SDK sends: x-oss-content-type, a raw space in the key, no part Content-Type', async () => {
+    const data = await policyFor('qwen-vl-plus');
+    const fields: [string, string][] = [
+      ...policyFields(data, 'a b.pdf'),
+      ['x-oss-content-type', 'application/pdf'],
+    ];
+    const answer = await postForm(data.upload_host, fields, {
+      filename: 'a b.pdf',
+      content: Buffer.from('%PDF'),
+    });
+    expect(answer.status).toBe(200);
+    expect(emulator.state.dashscope.objects).toContainEqual(
+      expect.objectContaining({
+        key: `${data.upload_dir}/a b.pdf`,
+        contentType: 'application/pdf',
+        sizeBytes: 4,
+      }),
+    );
+  });
+
   it('answers success_action_status 201 with a PostResponse and 204 without it', async () => {
     const data = await policyFor('qwen-vl-plus');
     const fields = policyFields(data, 'one.png').filter(([name]) => name !== 'success_action_status');

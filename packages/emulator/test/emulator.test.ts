@@ -72,6 +72,42 @@ describe('createEmulator', () => {
     expect(JSON.stringify(emulator.calls)).not.toContain('c2VjcmV0');
   });
 
+  it('turns every rate limit off with limits.isRateLimited = false', async () => {
+    const statuses = async (isRateLimited: boolean) => {
+      const limited = await createEmulator({
+        clock: { isFrozen: true },
+        limits: { isRateLimited },
+        dashscope: { getPolicyQps: 1 },
+      });
+      try {
+        const answers: number[] = [];
+        for (let index = 0; index < 3; index += 1) {
+          const response = await fetch(`${limited.url}${policyPath}`, {
+            headers: { authorization: `Bearer ${limited.account.apiKey}` },
+          });
+          await response.text();
+          answers.push(response.status);
+        }
+        return answers;
+      } finally {
+        await limited.close();
+      }
+    };
+    expect(await statuses(true)).toEqual([200, 429, 429]);
+    expect(await statuses(false)).toEqual([200, 200, 200]);
+  });
+
+  it('keeps only the newest maxCallRecords calls', async () => {
+    const small = await createEmulator({ maxCallRecords: 2 });
+    try {
+      for (const path of ['/a', '/b', '/c']) await (await fetch(`${small.url}${path}`)).text();
+      await expect.poll(() => small.calls.map((call) => call.path)).toEqual(['/b', '/c']);
+      expect(small.calls.map((call) => call.id)).toEqual([2, 3]);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('refuses accounts that share a name, key or AccessKey ID', async () => {
     await expect(createEmulator({ accounts: [{ ...defaultAccount, name: 'copy' }] })).rejects.toThrow(
       'Two emulator accounts share the same apiKey',
@@ -272,6 +308,9 @@ describe('admin API', () => {
     const error = await admin.advanceClock(Number.NaN).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AdminRequestError);
     expect((error as AdminRequestError).status).toBe(400);
+    const state = (await (await fetch(`${emulator.url}/__emulator/state`)).json()) as Record<string, unknown>;
+    expect(state).toMatchObject({ dashscope: { objects: [], uploadDirs: expect.any(Array) } });
+    expect(Object.keys(state).sort()).toEqual(['bailian', 'dashscope', 'files']);
     const unknown = await fetch(`${emulator.url}/__emulator/nothing`);
     expect(unknown.status).toBe(404);
     expect(emulator.calls).toEqual([]);

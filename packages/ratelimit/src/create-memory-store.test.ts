@@ -28,6 +28,17 @@ describe('createMemoryStore', () => {
     expect(store.acquire(request({ large }, 40))).toBeGreaterThan(0);
   });
 
+  it('re-stamps a start to the moment the call really began, only ever later', () => {
+    const store = createMemoryStore();
+    const rule = { limit: 1, intervalMs: 1000, burst: 1 };
+    const first = request({ a: rule }, 0);
+    expect(store.acquire(first)).toBe(0);
+    store.restamp!(first, 30);
+    expect(store.acquire(request({ a: rule }, 1000))).toBe(30);
+    store.restamp!(first, 10);
+    expect(store.acquire(request({ a: rule }, 1000))).toBe(30);
+  });
+
   it('grows its ring with the starts in the window, not with the limit', () => {
     const store = createMemoryStore();
     const rule = { limit: 1_000_000_000, intervalMs: 10, burst: 1_000_000_000 };

@@ -86,6 +86,32 @@ export function createMemoryStore(): RateLimitStore {
       }
       return 0;
     },
+
+    restamp(request: StoreRequest, now: number): void {
+      const delay = now - request.now;
+      if (!(delay > 0)) return;
+      for (const { key } of request.demands) {
+        const state = states.get(key);
+        if (state === undefined) continue;
+        if (state.kind === 'gcra') {
+          state.tat += delay;
+          continue;
+        }
+        // This request's starts are the newest ones with its timestamp; later entries belong to calls it started.
+        const { times } = state;
+        const capacity = times.length;
+        let remaining = request.cost;
+        for (let offset = state.size - 1; offset >= 0 && remaining > 0; offset--) {
+          const index = (state.head + offset) % capacity;
+          const time = times[index]!;
+          if (time < request.now) break;
+          if (time === request.now) {
+            times[index] = now;
+            remaining--;
+          }
+        }
+      }
+    },
   };
 }
 

@@ -83,6 +83,19 @@ describe('createRateLimiter', () => {
     expect(maxInWindow(starts, 500, costs)).toBe(20);
   });
 
+  it('counts a start from when the scheduled function ran, even when admission and start are apart', async () => {
+    const { limiter } = setup({ limit: 1, intervalMs: 1000 });
+    // The clock moves on between the admission and the start (as in a garbage collection pause).
+    await limiter.schedule('a', () => vi.setSystemTime(Date.now() + 30));
+    let second = -1;
+    const next = limiter.schedule('a', () => (second = Date.now()));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(second).toBe(-1);
+    await vi.advanceTimersByTimeAsync(1);
+    await next;
+    expect(second).toBe(1030);
+  });
+
   it('starts the waiters of one key in FIFO order', async () => {
     const { labels, run } = setup({ limit: 1, intervalMs: 100 });
     const calls = Array.from({ length: 6 }, (_, index) => run('a', `call-${index}`));

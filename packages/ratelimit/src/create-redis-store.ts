@@ -1,6 +1,6 @@
 import { createMemoryStore } from './create-memory-store.js';
 import { RateLimitStoreError } from './rate-limit-error.js';
-import type { RateLimitStore, StoreDemand, StoreRequest } from './rate-limit-store.js';
+import type { RateLimitStore, StoreBatchResult, StoreDemand, StoreRequest } from './rate-limit-store.js';
 import { type IoredisClient, type NodeRedisClient, type RedisEval, toRedisEval } from './redis-adapters.js';
 import { slidingWindowScript } from './sliding-window-script.js';
 
@@ -59,7 +59,7 @@ export interface RedisStoreOptions {
 /** Random delay added to a denial so processes that wait for the same slot do not all ask at once. */
 const maxJitterMs = 1;
 
-/** How many times a slow client re-stamps its start before starting anyway. */
+/** How many times a slow client re-stamps its starts before starting anyway. */
 const maxRestamps = 5;
 
 /**
@@ -102,10 +102,15 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
   const share = onError === 'fail-closed' ? 1 : onError.share;
   let localUntil = Number.NEGATIVE_INFINITY;
 
-  function scriptArguments(mode: string, request: StoreRequest): { keys: string[]; args: string[] } {
+  /** KEYS and ARGV for acquisitions that share the same keys (the first one's demands name them). */
+  function scriptArguments(
+    mode: string,
+    requests: readonly StoreRequest[],
+  ): { keys: string[]; args: string[] } {
     const keys: string[] = [];
-    const args = [mode, request.id, String(request.cost)];
-    for (const { key, rule } of request.demands) {
+    const args = [mode, String(requests.length)];
+    for (const request of requests) args.push(request.id, String(request.cost));
+    for (const { key, rule } of requests[0]!.demands) {
       keys.push(`${prefix}${rule.burst >= rule.limit ? 'log' : 'gcra'}:${key}`, `${prefix}pause:${key}`);
       args.push(
         String(rule.limit),
@@ -186,38 +191,65 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
     return local!.acquire({ ...request, demands, cost }) as number;
   }
 
+  function acquireBatchLocally(requests: readonly StoreRequest[]): StoreBatchResult {
+    for (let index = 0; index < requests.length; index++) {
+      const waitMs = acquireLocally(requests[index]!);
+      if (waitMs > 0) return { admitted: index, waitMs };
+    }
+    return { admitted: requests.length, waitMs: 0 };
+  }
+
+  async function acquireBatchRemotely(requests: readonly StoreRequest[]): Promise<StoreBatchResult> {
+    const { keys, args } = scriptArguments('acquire', requests);
+    const sentAt = performance.now();
+    let admitted: number;
+    let waitUs: number;
+    try {
+      [admitted, waitUs] = await run('acquire', keys, args);
+    } catch (error) {
+      if (local === undefined) throw error;
+      // Ask again at once: the local share then answers synchronously, in the tick the calls start.
+      localUntil = requests[0]!.now + (performance.now() - sentAt) + probeIntervalMs;
+      return { admitted: 0, waitMs: Number.MIN_VALUE };
+    }
+    if (admitted > 0) {
+      // The starts happen now; the server recorded them somewhere after `stampedAt`. If that is further back than
+      // the margin, record them again, later, so they cannot leave the window before they really do.
+      const restamp = scriptArguments('restamp', requests.slice(0, admitted));
+      let stampedAt = sentAt;
+      for (
+        let attempt = 0;
+        attempt < maxRestamps && performance.now() - stampedAt > windowMarginMs;
+        attempt++
+      ) {
+        stampedAt = performance.now();
+        await run('restamp', restamp.keys, restamp.args).catch(() => undefined);
+      }
+    }
+    return {
+      admitted,
+      waitMs: admitted === requests.length ? 0 : waitUs / 1000 + Math.random() * maxJitterMs,
+    };
+  }
+
+  function acquireBatch(requests: readonly StoreRequest[]): StoreBatchResult | Promise<StoreBatchResult> {
+    if (local !== undefined && requests[0]!.now < localUntil) return acquireBatchLocally(requests);
+    return acquireBatchRemotely(requests);
+  }
+
   return {
     acquire(request: StoreRequest): number | Promise<number> {
-      if (local !== undefined && request.now < localUntil) return acquireLocally(request);
-      const { keys, args } = scriptArguments('acquire', request);
-      const sentAt = performance.now();
-      return run('acquire', keys, args).then(
-        async ([isAdmitted, waitUs]) => {
-          if (isAdmitted !== 1) return waitUs / 1000 + Math.random() * maxJitterMs;
-          // The start happens now; the server recorded it somewhere after `stampedAt`. If that is further back than
-          // the margin, record it again, later, so it cannot leave the window before it really does.
-          let stampedAt = sentAt;
-          for (
-            let attempt = 0;
-            attempt < maxRestamps && performance.now() - stampedAt > windowMarginMs;
-            attempt++
-          ) {
-            stampedAt = performance.now();
-            const restamp = scriptArguments('restamp', request);
-            await run('acquire', restamp.keys, restamp.args).catch(() => undefined);
-          }
-          return 0;
-        },
-        (error: unknown) => {
-          if (local === undefined) throw error;
-          // Ask again at once: the local share then answers synchronously, in the tick the call starts.
-          localUntil = request.now + (performance.now() - sentAt) + probeIntervalMs;
-          return Number.MIN_VALUE;
-        },
-      );
+      const result = acquireBatch([request]);
+      if (!(result instanceof Promise)) return result.waitMs;
+      return result.then(({ waitMs }) => waitMs);
+    },
+    acquireBatch,
+    restamp(request: StoreRequest, now: number): void {
+      // Only starts admitted by the local share are re-stamped here; Redis admissions re-stamp themselves.
+      local?.restamp?.(request, now);
     },
     async release(request: StoreRequest): Promise<void> {
-      const { keys, args } = scriptArguments('release', request);
+      const { keys, args } = scriptArguments('release', [request]);
       await run('release', keys, args).catch(() => undefined);
     },
     async penalize(key: string, retryAfterMs: number): Promise<void> {

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createMemoryStore } from './create-memory-store.js';
 import { RateLimitError } from './rate-limit-error.js';
-import type { QuotaRule, RateLimitStore, StoreDemand, StoreRequest } from './rate-limit-store.js';
+import type {
+  QuotaRule,
+  RateLimitStore,
+  StoreBatchResult,
+  StoreDemand,
+  StoreRequest,
+} from './rate-limit-store.js';
 
 /** A quota as the engine holds it: the store's rule plus the in-process concurrency cap. Changed in place. */
 export interface Quota extends QuotaRule {
@@ -40,6 +46,13 @@ class KeyState {
     return undefined;
   }
 
+  /** Removes a settled waiter: peek() drops it when it is at the front, as it almost always is. */
+  remove(waiter: Waiter): void {
+    this.peek();
+    const index = this.queue.indexOf(waiter, this.head);
+    if (index >= 0) this.queue.splice(index, 1);
+  }
+
   shift(): void {
     this.queue[this.head++] = undefined as unknown as Waiter;
     if (this.head === this.queue.length) {
@@ -59,6 +72,8 @@ interface Waiter {
   readonly signal: AbortSignal | undefined;
   readonly onAdmit: (release: Release) => void;
   readonly onReject: (reason: unknown) => void;
+  /** True when `onAdmit` starts the call itself (schedule), so the start can be re-stamped right after. */
+  readonly startsOnAdmit: boolean;
   onAbort: (() => void) | undefined;
   notBefore: number;
   isInFlight: boolean;
@@ -71,6 +86,9 @@ interface EngineRequest extends StoreRequest {
 }
 
 const noop: Release = () => {};
+
+/** The most waiters of one key sent to a distributed store in one round trip. */
+const maxBatchSize = 32;
 
 /**
  * The scheduler behind every limiter: per-key FIFO queues, admission checked at dispatch against the store,
@@ -97,7 +115,9 @@ export class LimiterEngine {
 
   /** Waits for a turn under every demand; resolves with the release of the concurrency slots it holds. */
   acquire(demands: readonly Demand[], cost: number, signal: AbortSignal | undefined): Promise<Release> {
-    return new Promise<Release>((resolve, reject) => this.submit(demands, cost, signal, resolve, reject));
+    return new Promise<Release>((resolve, reject) =>
+      this.submit(demands, cost, signal, resolve, reject, false),
+    );
   }
 
   /**
@@ -136,7 +156,7 @@ export class LimiterEngine {
           },
         );
       };
-      this.submit(demands, cost, signal, onAdmit, reject);
+      this.submit(demands, cost, signal, onAdmit, reject, true);
     });
   }
 
@@ -179,6 +199,7 @@ export class LimiterEngine {
     signal: AbortSignal | undefined,
     onAdmit: (release: Release) => void,
     onReject: (reason: unknown) => void,
+    startsOnAdmit: boolean,
   ): void {
     const refusal = signal?.aborted
       ? signal.reason
@@ -191,7 +212,7 @@ export class LimiterEngine {
     }
     const request: EngineRequest = { demands, cost, id: this.token + (this.sequence++).toString(36), now: 0 };
     if (!this.canSkipQueue(demands)) {
-      this.enqueue(request, signal, onAdmit, onReject);
+      this.enqueue(request, signal, onAdmit, onReject, startsOnAdmit);
       this.drain();
       return;
     }
@@ -206,9 +227,10 @@ export class LimiterEngine {
     }
     if (typeof result === 'number' && result <= 0) {
       onAdmit(this.take(demands));
+      if (startsOnAdmit) this.store.restamp?.(request, this.clock());
       return;
     }
-    const waiter = this.enqueue(request, signal, onAdmit, onReject);
+    const waiter = this.enqueue(request, signal, onAdmit, onReject, startsOnAdmit);
     if (typeof result === 'number') {
       waiter.notBefore = request.now + result;
       if (waiter.notBefore < this.timerAt) this.arm(waiter.notBefore);
@@ -253,6 +275,7 @@ export class LimiterEngine {
     signal: AbortSignal | undefined,
     onAdmit: (release: Release) => void,
     onReject: (reason: unknown) => void,
+    startsOnAdmit: boolean,
   ): Waiter {
     const states = request.demands.map((demand) => this.stateOf(demand.key));
     const waiter: Waiter = {
@@ -261,6 +284,7 @@ export class LimiterEngine {
       signal,
       onAdmit,
       onReject,
+      startsOnAdmit,
       onAbort: undefined,
       notBefore: 0,
       isInFlight: false,
@@ -315,6 +339,28 @@ export class LimiterEngine {
               continue;
             }
             waiter.request.now = now;
+            if (this.store.acquireBatch !== undefined) {
+              const batch = this.batchFrom(state, waiter, now);
+              let batchResult: StoreBatchResult | Promise<StoreBatchResult>;
+              try {
+                batchResult = this.store.acquireBatch(batch.map((member) => member.request));
+              } catch (error) {
+                this.fail(waiter, error);
+                continue;
+              }
+              if (isThenable(batchResult)) {
+                this.awaitBatch(batch, batchResult);
+                break;
+              }
+              this.settleBatch(batch, batchResult, now);
+              if (batchResult.admitted < batch.length) {
+                const notBefore = batch[batchResult.admitted]!.notBefore;
+                if (notBefore < wakeAt) wakeAt = notBefore;
+                break;
+              }
+              if (waiter.states.length > 1) this.shouldDrainAgain = true;
+              continue;
+            }
             let result: number | Promise<number>;
             try {
               result = this.store.acquire(waiter.request);
@@ -359,6 +405,65 @@ export class LimiterEngine {
     return readyAt;
   }
 
+  /**
+   * The head and the waiters right behind it on the same single key, for one store round trip. Calls on several
+   * keys go alone.
+   */
+  private batchFrom(state: KeyState, head: Waiter, now: number): Waiter[] {
+    const batch = [head];
+    if (head.states.length !== 1) return batch;
+    const rule = head.request.demands[0]!.rule;
+    const room = Math.min(maxBatchSize, rule.concurrency - state.active);
+    for (let index = state.head + 1; index < state.queue.length && batch.length < room; index++) {
+      const next = state.queue[index]!;
+      if (next.isDone) continue;
+      if (next.isInFlight || next.states.length !== 1 || next.request.cost > rule.limit) break;
+      next.request.now = now;
+      batch.push(next);
+    }
+    return batch;
+  }
+
+  /** Admits the first `admitted` of a batch (handing back the starts of those aborted meanwhile). */
+  private settleBatch(batch: readonly Waiter[], result: StoreBatchResult, now: number): void {
+    for (let index = 0; index < batch.length; index++) {
+      const waiter = batch[index]!;
+      waiter.isInFlight = false;
+      if (index < result.admitted) {
+        if (waiter.isDone) settle(() => this.store.release?.(waiter.request));
+        else this.admit(waiter);
+      } else if (index === result.admitted) {
+        waiter.notBefore = now + result.waitMs;
+      }
+    }
+  }
+
+  private awaitBatch(batch: readonly Waiter[], result: PromiseLike<StoreBatchResult>): void {
+    for (const waiter of batch) waiter.isInFlight = true;
+    this.inFlight++;
+    Promise.resolve(result)
+      .then(
+        (batchResult) => this.settleBatch(batch, batchResult, this.clock()),
+        (error: unknown) => {
+          for (const waiter of batch) {
+            waiter.isInFlight = false;
+            this.fail(waiter, error);
+          }
+        },
+      )
+      .finally(() => this.settled());
+  }
+
+  /** A store call finished: wake the close() that waits for it, or look for more to admit. */
+  private settled(): void {
+    this.inFlight--;
+    if (this.isClosed) {
+      if (this.inFlight === 0) this.onSettled?.();
+    } else {
+      this.drain();
+    }
+  }
+
   private await(waiter: Waiter, result: Promise<number>): void {
     waiter.isInFlight = true;
     this.inFlight++;
@@ -380,21 +485,15 @@ export class LimiterEngine {
           if (!waiter.isDone) this.fail(waiter, error);
         },
       )
-      .finally(() => {
-        this.inFlight--;
-        if (this.isClosed) {
-          if (this.inFlight === 0) this.onSettled?.();
-        } else {
-          this.drain();
-        }
-      });
+      .finally(() => this.settled());
   }
 
   private admit(waiter: Waiter): void {
     waiter.isDone = true;
-    for (const state of waiter.states) state.shift();
+    for (const state of waiter.states) state.remove(waiter);
     if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
     waiter.onAdmit(this.take(waiter.request.demands));
+    if (waiter.startsOnAdmit) this.store.restamp?.(waiter.request, this.clock());
   }
 
   private fail(waiter: Waiter, reason: unknown): void {

@@ -51,12 +51,12 @@ export class RateLimitError extends Error {
  */
 export class RateLimitStoreError extends RateLimitError {
   /** Which store operation failed. */
-  readonly operation: 'acquire' | 'release' | 'penalize';
+  readonly operation: 'acquire' | 'restamp' | 'release' | 'penalize';
 
   constructor(
     code: Extract<RateLimitErrorCode, 'STORE_UNAVAILABLE' | 'STORE_REPLY_INVALID'>,
     message: string,
-    options: { operation: 'acquire' | 'release' | 'penalize'; cause?: unknown },
+    options: { operation: 'acquire' | 'restamp' | 'release' | 'penalize'; cause?: unknown },
   ) {
     super(code, message, { cause: options.cause });
     this.name = 'RateLimitStoreError';

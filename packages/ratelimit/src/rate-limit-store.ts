@@ -34,6 +34,14 @@ export interface StoreRequest {
   readonly now: number;
 }
 
+/** What a store answers to a batch of acquisitions. */
+export interface StoreBatchResult {
+  /** How many of the requests, from the first, were admitted and recorded. */
+  readonly admitted: number;
+  /** When some were not: the milliseconds to wait before asking again for the first of them; otherwise 0. */
+  readonly waitMs: number;
+}
+
 /**
  * Where starts are counted. The in-memory store answers synchronously; a distributed store (Redis) answers
  * with a promise. Either way the answer is `0` when the call was admitted and recorded under every demand,
@@ -47,6 +55,19 @@ export interface RateLimitStore {
    * @throws {@link RateLimitStoreError} when the store cannot answer and its policy is to fail closed.
    */
   acquire(request: StoreRequest): number | Promise<number>;
+  /**
+   * Admits several waiting acquisitions for the same keys in one round trip, in order, stopping at the first that
+   * does not fit. Distributed stores implement it so a burst of waiters costs one call, not one call each.
+   *
+   * @throws {@link RateLimitStoreError} when the store cannot answer and its policy is to fail closed.
+   */
+  acquireBatch?(requests: readonly StoreRequest[]): StoreBatchResult | Promise<StoreBatchResult>;
+  /**
+   * Moves the starts of an admitted request from `request.now` to `now`, a clock reading taken just after the call
+   * started, so a pause between admission and start (a garbage collection, say) cannot make a start count as
+   * earlier than it was. Local stores implement it; a distributed store handles the same gap itself.
+   */
+  restamp?(request: StoreRequest, now: number): void;
   /** Takes back the starts of an admitted request whose caller gave up before it could start. */
   release?(request: StoreRequest): void | Promise<void>;
   /** Pauses every caller of `key`, in every process that shares the store, for `retryAfterMs`. */

@@ -175,6 +175,63 @@ describe.skipIf(port === undefined)('createRedisStore against a real redis-serve
     await limiter.close();
   });
 
+  it('admits a burst of waiters of one key in a few round trips, not one each', async () => {
+    const prefix = freshPrefix();
+    const real = ioredisAdapter(await connect());
+    let acquireCalls = 0;
+    const counting: RedisEval = {
+      eval: (script, keys, args) => {
+        if (args[0] === 'acquire') acquireCalls++;
+        return real.eval(script, keys, args);
+      },
+    };
+    const limiter = createRateLimiter({
+      limit: 10,
+      intervalMs: 200,
+      store: createRedisStore({ client: counting, prefix }),
+    });
+    const starts: number[] = [];
+    await Promise.all(
+      Array.from({ length: 30 }, () => limiter.schedule('k', () => starts.push(performance.now()))),
+    );
+    expect(maxInWindow(starts, 200)).toBe(10);
+    // One call for the first waiter, then about one per window for the rest.
+    expect(acquireCalls).toBeLessThanOrEqual(10);
+  });
+
+  it('hands back the start of a waiter aborted while its batch is in flight, and admits the others', async () => {
+    const prefix = freshPrefix();
+    const client = await connect();
+    const real = ioredisAdapter(client);
+    const slow: RedisEval = {
+      eval: async (script, keys, args) => {
+        const reply = await real.eval(script, keys, args);
+        await sleep(40);
+        return reply;
+      },
+    };
+    const limiter = createRateLimiter({
+      limit: 10,
+      intervalMs: 60_000,
+      store: createRedisStore({ client: slow, prefix }),
+    });
+    const controller = new AbortController();
+    const first = limiter.acquire('k');
+    const second = limiter.acquire('k');
+    const aborted = limiter.acquire('k', { signal: controller.signal });
+    const fourth = limiter.acquire('k');
+    await first;
+    // The three others are now one batch in flight.
+    await sleep(10);
+    controller.abort(new Error('gave up'));
+    await expect(aborted).rejects.toThrow('gave up');
+    await Promise.all([second, fourth]);
+    for (let waited = 0; waited < 2000 && (await client.zcard(`${prefix}log:k`)) > 3; waited += 10)
+      await sleep(10);
+    expect(await client.zcard(`${prefix}log:k`)).toBe(3);
+    await limiter.close();
+  });
+
   it('spaces starts with GCRA in Redis when burst < limit', async () => {
     const prefix = freshPrefix();
     const limiter = createRateLimiter({

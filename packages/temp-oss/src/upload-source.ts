@@ -4,7 +4,6 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { InvalidInputError, type MultipartStreamSource } from '@x/transport';
 import { fileUrlToPath } from './file-url.js';
-import { readFileChunks } from './read-file-chunks.js';
 
 /** Chunks of a file: a Node stream, a web stream, or any async iterable of bytes. */
 export type ByteStream = Readable | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
@@ -25,8 +24,8 @@ export type UploadInput = string | URL | Blob | Uint8Array | UploadStreamSource;
 
 /** An input made ready for the multipart form. @internal */
 export interface ResolvedSource {
-  /** The file part's source. */
-  readonly part: Blob | MultipartStreamSource;
+  /** The file part's source: a path (read by the transport in large reused buffers), a `Blob`, or a stream. */
+  readonly part: string | Blob | MultipartStreamSource;
   /** Bytes of the file. */
   readonly sizeBytes: number;
   /** Name the input carries (a path's or a `File`'s), if any. */
@@ -49,7 +48,7 @@ export async function resolveUploadSource(input: UploadInput): Promise<ResolvedS
     const path = toPath(input);
     const sizeBytes = await fileSize(path);
     return {
-      part: { sizeBytes, stream: () => readFileChunks(path, sizeBytes) },
+      part: path,
       sizeBytes,
       fileName: basename(path),
       isReopenable: true,

@@ -95,11 +95,15 @@ describe('timeouts', () => {
       timeouts: { stallMs: 300, headersMs: 10_000 },
     });
     const state = { producedBytes: 0 };
+    let loadedBytes = 0;
     const error = await transport
       .request({
         method: 'PUT',
         path: '/o',
         body: streamBody(endlessBody(state), { sizeBytes: 8 * 1024 * 1024 * 1024 }),
+        onProgress: (progress) => {
+          loadedBytes = progress.loadedBytes;
+        },
       })
       .catch((caught: unknown) => caught);
     expect(TimeoutError.isInstance(error)).toBe(true);
@@ -109,6 +113,9 @@ describe('timeouts', () => {
     // The upload did start and then stopped: far less than the declared size was produced.
     expect(state.producedBytes).toBeGreaterThan(0);
     expect(state.producedBytes).toBeLessThan(512 * (1 << 20));
+    // Progress counts what the socket took, not what was read: the chunk stuck in the socket is not counted.
+    expect(loadedBytes).toBeGreaterThan(0);
+    expect(state.producedBytes - loadedBytes).toBe(chunk.byteLength);
   });
 
   it('fires the headers timeout when the server never answers, and retries only the idempotent call', async () => {

@@ -81,7 +81,7 @@ export async function handlePostObject(
   };
   let parser: busboy.Busboy;
   try {
-    parser = busboy({ headers: request.headers, limits: { files: 1, fieldSize: 1024 * 1024, fields: 1000 } });
+    parser = busboy({ headers: request.headers, limits: { fieldSize: 1024 * 1024, fields: 1000 } });
   } catch {
     await drainRequest(request);
     return fail(malformed);
@@ -104,6 +104,8 @@ export async function handlePostObject(
       return;
     }
     stored = storeBody(stream, form, info, dependencies, exchange.context.clock.now());
+    // Awaited once the whole form is parsed; this keeps an early failure from being reported as unhandled.
+    stored.catch(() => undefined);
   });
 
   try {

@@ -49,12 +49,10 @@ describe('resolveLocalFiles', () => {
     const content = resolved[1]!.content as Record<string, unknown>[];
     const urls = uploads.map((upload) => upload.url);
     expect(content.slice(0, 4).map((part) => part.image)).toEqual(urls.slice(0, 4));
-    expect(urls.slice(0, 4).map((url) => url.split('/').pop())).toEqual([
-      'a_b.png',
-      'a_b-1.png',
-      'a_1.png',
-      'what_.png',
-    ]);
+    const names = urls.map((url) => url.split('/').pop());
+    // `a b.png` and `a+b.png` both become `a_b.png`: the second one to reserve it is numbered.
+    expect(names.slice(0, 2).sort()).toEqual(['a_b-1.png', 'a_b.png']);
+    expect(names.slice(2, 4)).toEqual(['a_1.png', 'what_.png']);
     expect(content[4]!.video).toEqual([urls[4], urls[5], 'https://example.com/frame3.jpg']);
     expect(content[5]!.audio).toBe(urls[6]);
     // Text is never a file, and the system message is untouched.

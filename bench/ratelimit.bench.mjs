@@ -1,0 +1,426 @@
+// Rate limiters side by side in one run: @x/ratelimit against bottleneck and p-queue.
+// - Compliance and rate at 10, 100 and 1000 per second: N tasks submitted at once, each task records
+//   performance.now() when it starts. "max in 1 s" is the most starts in any half-open window [t, t + 1 s) anchored
+//   at every start (the limit must never be exceeded); "achieved" is (N - 1) / span, against the ideal of a limiter
+//   that lets each full window start at once (a smooth limiter cannot reach it; one over the limit exceeds it).
+// - The boundary test: an idle limiter gets 1 task at 0, R - 1 tasks at W - 50 ms and R tasks at W + 10 ms.
+// - Overhead per acquisition at an unlimited rate, one at a time and as a burst, against a bare `await fn()`.
+// - Four processes sharing 200/s through one redis-server (started here): merged start times, Redis calls per task.
+// Goals: zero windows over the limit, >= 0.98 of the ideal rate, < 1 us per acquisition in one process.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import Bottleneck from 'bottleneck';
+import { Redis } from 'ioredis';
+import PQueue from 'p-queue';
+import { createRateLimiter, createRedisStore } from '../packages/ratelimit/dist/index.js';
+import { resultsDir } from './lib.mjs';
+
+const intervalMs = 1000;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The limiters under test: each `create(R)` returns `{ submit(fn), close() }`. */
+function contenders() {
+  return [
+    {
+      name: '@x/ratelimit schedule(fn)',
+      isOurs: true,
+      create(limit) {
+        const limiter = createRateLimiter({ limit, intervalMs });
+        return { submit: (fn) => limiter.schedule('key', fn), close: () => limiter.close() };
+      },
+    },
+    {
+      name: '@x/ratelimit await acquire(); fn()',
+      isOurs: true,
+      create(limit) {
+        const limiter = createRateLimiter({ limit, intervalMs });
+        return {
+          submit: async (fn) => {
+            await limiter.acquire('key');
+            return fn();
+          },
+          close: () => limiter.close(),
+        };
+      },
+    },
+    {
+      name: 'p-queue intervalCap',
+      create(limit) {
+        const queue = new PQueue({ intervalCap: limit, interval: intervalMs });
+        return { submit: (fn) => queue.add(fn), close: () => queue.clear() };
+      },
+    },
+    {
+      name: 'p-queue intervalCap strict',
+      create(limit) {
+        const queue = new PQueue({ intervalCap: limit, interval: intervalMs, strict: true });
+        return { submit: (fn) => queue.add(fn), close: () => queue.clear() };
+      },
+    },
+    {
+      name: 'bottleneck minTime',
+      create(limit) {
+        const limiter = new Bottleneck({ minTime: intervalMs / limit });
+        return { submit: (fn) => limiter.schedule(async () => fn()), close: () => limiter.disconnect() };
+      },
+    },
+    {
+      name: 'bottleneck reservoir',
+      create(limit) {
+        const limiter = new Bottleneck({
+          reservoir: limit,
+          reservoirRefreshAmount: limit,
+          reservoirRefreshInterval: intervalMs,
+        });
+        return { submit: (fn) => limiter.schedule(async () => fn()), close: () => limiter.disconnect() };
+      },
+    },
+  ];
+}
+
+/** The most starts in any half-open window [t, t + windowMs). */
+function maxInWindow(times, windowMs) {
+  const sorted = [...times].sort((a, b) => a - b);
+  let max = 0;
+  let first = 0;
+  for (let index = 0; index < sorted.length; index++) {
+    while (sorted[index] - sorted[first] >= windowMs) first++;
+    max = Math.max(max, index - first + 1);
+  }
+  return max;
+}
+
+/** (n - 1) / span, in starts per second. */
+function achievedRate(times) {
+  const sorted = [...times].sort((a, b) => a - b);
+  return ((sorted.length - 1) / (sorted.at(-1) - sorted[0])) * 1000;
+}
+
+/** The same measure for a limiter that starts each full window's quota at once and never more. */
+function idealRate(count, limit) {
+  return ((count - 1) / ((Math.ceil(count / limit) - 1) * intervalMs)) * 1000;
+}
+
+async function complianceRun(contender, limit, count) {
+  const limiter = contender.create(limit);
+  const starts = [];
+  const record = () => starts.push(performance.now());
+  await Promise.all(Array.from({ length: count }, () => limiter.submit(record)));
+  await limiter.close();
+  return starts;
+}
+
+async function boundaryRun(contender, limit) {
+  const limiter = contender.create(limit);
+  const starts = [];
+  const record = () => starts.push(performance.now());
+  const calls = [limiter.submit(record)];
+  await sleep(intervalMs - 50);
+  for (let index = 0; index < limit - 1; index++) calls.push(limiter.submit(record));
+  await sleep(60);
+  for (let index = 0; index < limit; index++) calls.push(limiter.submit(record));
+  await Promise.all(calls);
+  await limiter.close();
+  return maxInWindow(starts, intervalMs);
+}
+
+/** Nanoseconds per task: awaited one at a time, and submitted all at once. */
+async function overhead(submit, sequentialCount, burstCount) {
+  const task = () => 1;
+  for (let index = 0; index < Math.min(1000, sequentialCount); index++) await submit(task); // warm up
+  let started = performance.now();
+  for (let index = 0; index < sequentialCount; index++) await submit(task);
+  const sequentialNs = ((performance.now() - started) * 1e6) / sequentialCount;
+  globalThis.gc?.();
+  started = performance.now();
+  const calls = new Array(burstCount);
+  for (let index = 0; index < burstCount; index++) calls[index] = submit(task);
+  await Promise.all(calls);
+  const burstNs = ((performance.now() - started) * 1e6) / burstCount;
+  return { sequentialNs, burstNs };
+}
+
+async function main() {
+  const sections = [];
+  const goals = [];
+  const contenderList = contenders();
+
+  // 1. Compliance and rate.
+  const rates = [
+    { limit: 10, count: 40 },
+    { limit: 100, count: 300 },
+    { limit: 1000, count: 2000 },
+  ];
+  const complianceRows = [];
+  for (const contender of contenderList) {
+    // Warm up: 200 tasks under a limit of 1000, so every contender runs compiled code when measured.
+    await complianceRun(contender, 1000, 200);
+    const row = { limiter: contender.name };
+    for (const { limit, count } of rates) {
+      globalThis.gc?.();
+      const starts = await complianceRun(contender, limit, count);
+      const max = maxInWindow(starts, intervalMs);
+      const ratio = achievedRate(starts) / idealRate(count, limit);
+      row[`${limit}/s max in 1 s`] = max;
+      row[`${limit}/s achieved`] = `${achievedRate(starts).toFixed(1)}/s (${ratio.toFixed(3)})`;
+      if (contender.name === '@x/ratelimit schedule(fn)') {
+        goals.push({
+          goal: `${limit}/s: no window over the limit`,
+          value: `${max} <= ${limit}`,
+          met: max <= limit,
+        });
+        goals.push({
+          goal: `${limit}/s: >= 0.98 of the ideal rate`,
+          value: ratio.toFixed(3),
+          met: ratio >= 0.98,
+        });
+      }
+    }
+    complianceRows.push(row);
+    console.log(row);
+  }
+  sections.push({
+    title: `Compliance and rate: N tasks at once (N = 40, 300, 2000), limit R per ${intervalMs} ms`,
+    columns: ['limiter', ...rates.flatMap(({ limit }) => [`${limit}/s max in 1 s`, `${limit}/s achieved`])],
+    rows: complianceRows,
+    note:
+      'achieved = (N - 1) / span; in parentheses its ratio to the ideal ' +
+      rates.map(({ limit, count }) => `${idealRate(count, limit).toFixed(1)}/s at ${limit}/s`).join(', ') +
+      ' (each full window starting at once). Over 1.000 means the limit was exceeded somewhere.',
+  });
+
+  // 2. Boundary.
+  const boundaryRows = [];
+  for (const contender of contenderList) {
+    const row = { limiter: contender.name };
+    for (const limit of [100, 10]) {
+      const max = await boundaryRun(contender, limit);
+      row[`R = ${limit}: max in 1 s`] = max;
+      if (contender.name === '@x/ratelimit schedule(fn)') {
+        goals.push({
+          goal: `boundary R = ${limit}: no window over the limit`,
+          value: `${max}`,
+          met: max <= limit,
+        });
+      }
+    }
+    boundaryRows.push(row);
+    console.log(row);
+  }
+  sections.push({
+    title: 'Boundary test: 1 task at 0, R - 1 at W - 50 ms, R at W + 10 ms (W = 1 s)',
+    columns: ['limiter', 'R = 100: max in 1 s', 'R = 10: max in 1 s'],
+    rows: boundaryRows,
+    note: 'A fixed window lets 2R - 1 through across the boundary; an exact limiter keeps R.',
+  });
+
+  // 3. Overhead at an unlimited rate.
+  const overheadRows = [];
+  const bare = await overhead(async (fn) => fn(), 200_000, 200_000);
+  const addOverheadRow = (name, figures) => {
+    overheadRows.push({
+      how: name,
+      'one at a time (ns/task)': figures.sequentialNs.toFixed(0),
+      'burst (ns/task)': figures.burstNs.toFixed(0),
+      'vs @x/ratelimit (burst)': '',
+    });
+    console.log(name, figures);
+    return figures;
+  };
+  addOverheadRow('bare `await fn()` (reference)', bare);
+  const unlimited = createRateLimiter({ limit: 1e9, intervalMs: 1 });
+  const acquire = addOverheadRow(
+    '@x/ratelimit await acquire()',
+    await overhead(
+      async (fn) => {
+        await unlimited.acquire('key');
+        return fn();
+      },
+      200_000,
+      200_000,
+    ),
+  );
+  const ours = addOverheadRow(
+    '@x/ratelimit schedule(fn)',
+    await overhead((fn) => unlimited.schedule('key', fn), 200_000, 200_000),
+  );
+  const queue = new PQueue();
+  addOverheadRow('p-queue (no limits) add(fn)', await overhead((fn) => queue.add(fn), 100_000, 100_000));
+  const bottleneck = new Bottleneck();
+  addOverheadRow(
+    'bottleneck (no limits) schedule(fn)',
+    await overhead((fn) => bottleneck.schedule(async () => fn()), 200, 1000),
+  );
+  await bottleneck.disconnect();
+  for (const row of overheadRows)
+    row['vs @x/ratelimit (burst)'] = (Number(row['burst (ns/task)']) / ours.burstNs).toFixed(2);
+  goals.push({
+    goal: '< 1 us per acquisition (acquire, one at a time)',
+    value: `${acquire.sequentialNs.toFixed(0)} ns`,
+    met: acquire.sequentialNs < 1000,
+  });
+  goals.push({
+    goal: '< 1 us per acquisition (schedule, burst)',
+    value: `${ours.burstNs.toFixed(0)} ns`,
+    met: ours.burstNs < 1000,
+  });
+  sections.push({
+    title: 'Overhead per task at an unlimited rate',
+    columns: ['how', 'one at a time (ns/task)', 'burst (ns/task)', 'vs @x/ratelimit (burst)'],
+    rows: overheadRows,
+    note: 'One at a time: each task awaited before the next. Burst: all submitted at once, then awaited together.',
+  });
+
+  // 4. Four processes through Redis.
+  const redisRows = await distributedRun(goals);
+  sections.push({
+    title: 'Four processes sharing 200/s through one redis-server (300 tasks each, all at once)',
+    columns: ['run', 'max in 1 s (limit 200)', 'achieved', 'vs ideal', 'Redis script calls per task'],
+    rows: redisRows,
+    note:
+      'Start times are CLOCK_MONOTONIC (process.hrtime), comparable across the processes. Ideal: ' +
+      `${idealRate(1200, 200).toFixed(1)}/s (each window's 200 starting at once). Default 5 ms window margin.`,
+  });
+
+  sections.push({ title: 'Goals (@x/ratelimit)', columns: ['goal', 'value', 'met'], rows: goals });
+  writeSections(sections);
+  process.exit(0);
+}
+
+async function distributedRun(goals) {
+  const port = await freePort();
+  const server = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  try {
+    await new Promise((resolve, reject) => {
+      let output = '';
+      server.once('error', reject);
+      server.stdout.on('data', (chunk) => {
+        output += chunk;
+        if (output.includes('Ready to accept connections')) resolve();
+      });
+    });
+    const admin = new Redis({ port, host: '127.0.0.1' });
+    const rows = [];
+    for (let run = 1; run <= 2; run++) {
+      await admin.config('RESETSTAT');
+      const startAt = Date.now() + 1500;
+      const workers = [1, 2, 3, 4].map(
+        () =>
+          new Promise((resolve, reject) => {
+            const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--redis-worker'], {
+              env: {
+                ...process.env,
+                REDIS_PORT: String(port),
+                START_AT: String(startAt),
+                PREFIX: `bench-${run}:`,
+              },
+              stdio: ['ignore', 'pipe', 'inherit'],
+            });
+            let output = '';
+            child.stdout.on('data', (chunk) => {
+              output += chunk;
+            });
+            child.once('exit', (code) =>
+              code === 0 ? resolve(JSON.parse(output)) : reject(new Error(`worker ${code}`)),
+            );
+          }),
+      );
+      const starts = (await Promise.all(workers)).flat();
+      const stats = await admin.info('commandstats');
+      const calls = [...stats.matchAll(/cmdstat_(evalsha|eval):calls=(\d+)/g)].reduce(
+        (sum, match) => sum + Number(match[2]),
+        0,
+      );
+      const max = maxInWindow(starts, intervalMs);
+      const ratio = achievedRate(starts) / idealRate(starts.length, 200);
+      rows.push({
+        run,
+        'max in 1 s (limit 200)': max,
+        achieved: `${achievedRate(starts).toFixed(1)}/s`,
+        'vs ideal': ratio.toFixed(3),
+        'Redis script calls per task': (calls / starts.length).toFixed(2),
+      });
+      goals.push({ goal: `Redis run ${run}: no window over 200`, value: `${max}`, met: max <= 200 });
+      goals.push({
+        goal: `Redis run ${run}: >= 0.98 of the ideal rate`,
+        value: ratio.toFixed(3),
+        met: ratio >= 0.98,
+      });
+      console.log(rows.at(-1));
+    }
+    await admin.quit();
+    return rows;
+  } finally {
+    server.kill('SIGTERM');
+  }
+}
+
+async function redisWorker() {
+  const client = new Redis({
+    port: Number(process.env.REDIS_PORT),
+    host: '127.0.0.1',
+    enableOfflineQueue: false,
+    lazyConnect: true,
+  });
+  await client.connect();
+  const limiter = createRateLimiter({
+    limit: 200,
+    intervalMs,
+    store: createRedisStore({ client, prefix: process.env.PREFIX }),
+  });
+  await sleep(Math.max(0, Number(process.env.START_AT) - Date.now()));
+  const starts = [];
+  const record = () => starts.push(Number(process.hrtime.bigint()) / 1e6);
+  await Promise.all(Array.from({ length: 300 }, () => limiter.schedule('shared', record)));
+  await limiter.close();
+  await client.quit();
+  process.stdout.write(JSON.stringify(starts));
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function writeSections(sections) {
+  mkdirSync(resultsDir, { recursive: true });
+  const machine = `Node ${process.version}, ${process.platform}/${process.arch}, ${new Date().toISOString()}`;
+  const table = ({ columns, rows }) =>
+    [
+      `| ${columns.join(' | ')} |`,
+      `| ${columns.map(() => '---').join(' | ')} |`,
+      ...rows.map((row) => `| ${columns.map((column) => String(row[column] ?? '')).join(' | ')} |`),
+    ].join('\n');
+  const markdown = [
+    '# Rate limiters: @x/ratelimit, bottleneck, p-queue',
+    machine,
+    ...sections.map(
+      (section) => `## ${section.title}\n\n${table(section)}${section.note ? `\n\n${section.note}` : ''}`,
+    ),
+  ].join('\n\n');
+  writeFileSync(join(resultsDir, 'ratelimit.md'), `${markdown}\n`);
+  writeFileSync(join(resultsDir, 'ratelimit.json'), `${JSON.stringify({ machine, sections }, null, 2)}\n`);
+  console.log(`\n${markdown}`);
+}
+
+if (process.argv[2] === '--redis-worker') {
+  await redisWorker();
+} else {
+  await main();
+}
