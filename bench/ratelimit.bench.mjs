@@ -167,14 +167,14 @@ async function main() {
       const ratio = achievedRate(starts) / idealRate(count, limit);
       row[`${limit}/s max in 1 s`] = max;
       row[`${limit}/s achieved`] = `${achievedRate(starts).toFixed(1)}/s (${ratio.toFixed(3)})`;
-      if (contender.name === '@x/ratelimit schedule(fn)') {
+      if (contender.isOurs) {
         goals.push({
-          goal: `${limit}/s: no window over the limit`,
+          goal: `${contender.name}, ${limit}/s: no window over the limit`,
           value: `${max} <= ${limit}`,
           met: max <= limit,
         });
         goals.push({
-          goal: `${limit}/s: >= 0.98 of the ideal rate`,
+          goal: `${contender.name}, ${limit}/s: >= 0.98 of the ideal rate`,
           value: ratio.toFixed(3),
           met: ratio >= 0.98,
         });
@@ -200,9 +200,9 @@ async function main() {
     for (const limit of [100, 10]) {
       const max = await boundaryRun(contender, limit);
       row[`R = ${limit}: max in 1 s`] = max;
-      if (contender.name === '@x/ratelimit schedule(fn)') {
+      if (contender.isOurs) {
         goals.push({
-          goal: `boundary R = ${limit}: no window over the limit`,
+          goal: `${contender.name}, boundary R = ${limit}: no window over the limit`,
           value: `${max}`,
           met: max <= limit,
         });

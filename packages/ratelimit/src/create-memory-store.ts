@@ -7,6 +7,10 @@ interface LogState {
   head: number;
   size: number;
   intervalMs: number;
+  /** Ring index where the next re-stamp probably is (re-stamps come in admission order), or -1. */
+  next: number;
+  /** Starts stamped at or before this time have left the window (and were dropped, or soon will be). */
+  expiredUntil: number;
 }
 
 /** GCRA state: the theoretical arrival time of the next start. */
@@ -88,31 +92,51 @@ export function createMemoryStore(): RateLimitStore {
     },
 
     restamp(request: StoreRequest, now: number): void {
-      const delay = now - request.now;
-      if (!(delay > 0)) return;
-      for (const { key } of request.demands) {
+      if (!(now > request.now)) return;
+      for (const { key, rule } of request.demands) {
         const state = states.get(key);
         if (state === undefined) continue;
         if (state.kind === 'gcra') {
-          state.tat += delay;
+          // As if the start had been admitted at `now`.
+          state.tat = Math.max(state.tat, now + request.cost * period(rule));
           continue;
         }
-        // This request's starts are the newest ones with its timestamp; later entries belong to calls it started.
-        const { times } = state;
-        const capacity = times.length;
-        let remaining = request.cost;
-        for (let offset = state.size - 1; offset >= 0 && remaining > 0; offset--) {
-          const index = (state.head + offset) % capacity;
-          const time = times[index]!;
-          if (time < request.now) break;
-          if (time === request.now) {
-            times[index] = now;
-            remaining--;
-          }
-        }
+        restampLog(state, request, now);
       }
     },
   };
+}
+
+/** Moves a request's starts (the entries stamped `request.now`) to `now`. */
+function restampLog(state: LogState, request: StoreRequest, now: number): void {
+  const { times } = state;
+  const capacity = times.length;
+  const isLive = (index: number) => (index - state.head + capacity) % capacity < state.size;
+  // A start that left the window before its caller even began is not brought back (only a stall longer than the
+  // whole window gets here); looking for it would scan the whole ring.
+  if (request.now <= state.expiredUntil) return;
+  let remaining = request.cost;
+  // Re-stamps come in admission order: look first right after where the previous one ended.
+  let index = state.next;
+  if (index >= 0 && isLive(index)) {
+    while (remaining > 0 && times[index] === request.now && isLive(index)) {
+      times[index] = now;
+      remaining--;
+      index = (index + 1) % capacity;
+      state.next = index;
+    }
+  }
+  // Otherwise scan back from the newest entry. The ring is in admission order and re-stamps only move entries
+  // later, so an entry older than `request.now` means this request's entries are not further back.
+  for (let offset = state.size - 1; offset >= 0 && remaining > 0; offset--) {
+    index = (state.head + offset) % capacity;
+    if (times[index]! < request.now) break;
+    if (times[index] === request.now) {
+      times[index] = now;
+      remaining--;
+      state.next = (index + 1) % capacity;
+    }
+  }
 }
 
 /** Rings start small and double as starts accumulate, so a huge limit costs only what is in the window. */
@@ -125,6 +149,8 @@ function newLog(limit: number, intervalMs: number): LogState {
     head: 0,
     size: 0,
     intervalMs,
+    next: -1,
+    expiredUntil: Number.NEGATIVE_INFINITY,
   };
 }
 
@@ -135,6 +161,7 @@ function logWait(state: LogState, rule: QuotaRule, cost: number, now: number): n
   const { times } = state;
   const capacity = times.length;
   const oldestKept = now - rule.intervalMs;
+  if (oldestKept > state.expiredUntil) state.expiredUntil = oldestKept;
   while (state.size > 0 && times[state.head]! <= oldestKept) {
     state.head = state.head + 1 === capacity ? 0 : state.head + 1;
     state.size--;
@@ -162,6 +189,7 @@ function resize(state: LogState, capacity: number): void {
   state.times = times;
   state.head = 0;
   state.size = kept;
+  state.next = -1;
 }
 
 /** The GCRA emission interval that keeps any window at or under `limit`: T = W / (limit - burst + 1). */

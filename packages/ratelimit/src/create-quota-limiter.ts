@@ -61,7 +61,11 @@ export interface QuotaLimiter<Name extends string> {
     fn: () => T | PromiseLike<T>,
     options?: AcquireOptions,
   ): Promise<Awaited<T>>;
-  /** Pauses every caller of the selected quota keys for `retryAfterMs` (a 429's `Retry-After`). */
+  /**
+   * Pauses every caller of the selected quota keys for `retryAfterMs` (a 429's `Retry-After`).
+   *
+   * @throws `TypeError` for an unknown quota or an empty selection.
+   */
   penalize(selection: QuotaSelection<Name> | string, retryAfterMs: number): void;
   /**
    * Changes one quota's limits at run time; waiters are re-checked at once.

@@ -261,6 +261,7 @@ describe('createRateLimiter', () => {
     );
     expect(vi.getTimerCount()).toBe(0);
     await expect(limiter.acquire('a')).rejects.toThrow(RateLimitError);
+    await limiter.close(); // a second close() settles too
   });
 
   it('validates its options', () => {
@@ -287,5 +288,20 @@ describe('createRateLimiter on the real clock', () => {
     expect(maxInWindow(starts, 200)).toBe(20);
     expect(starts[59]! - starts[0]!).toBeGreaterThanOrEqual(400);
     expect(process.getActiveResourcesInfo()).not.toContain('Timeout');
+  });
+
+  it('holds the limit at the real starts of acquire() callers, even when they start well after admission', async () => {
+    vi.useRealTimers();
+    const limiter = createRateLimiter({ limit: 20, intervalMs: 300 });
+    const starts: number[] = [];
+    const calls: Promise<unknown>[] = [];
+    for (let index = 0; index < 60; index++) {
+      calls.push(limiter.acquire('a').then(() => starts.push(performance.now())));
+      // A slow submitter: the first callers only start once this loop is done, ~30 ms after their admission.
+      const until = performance.now() + 0.5;
+      while (performance.now() < until) {}
+    }
+    await Promise.all(calls);
+    expect(maxInWindow(starts, 300)).toBe(20);
   });
 });

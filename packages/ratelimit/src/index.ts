@@ -10,6 +10,12 @@ export { createModelStudioLimiter, modelStudioQuotas } from './model-studio-quot
 export type { AcquireOptions, QuotaOptions, QuotaUpdate } from './quota-options.js';
 export type { RateLimitErrorCode } from './rate-limit-error.js';
 export { RateLimitError, RateLimitStoreError } from './rate-limit-error.js';
-export type { QuotaRule, RateLimitStore, StoreDemand, StoreRequest } from './rate-limit-store.js';
+export type {
+  QuotaRule,
+  RateLimitStore,
+  StoreBatchResult,
+  StoreDemand,
+  StoreRequest,
+} from './rate-limit-store.js';
 export type { IoredisClient, NodeRedisClient, RedisEval } from './redis-adapters.js';
 export { ioredisAdapter, nodeRedisAdapter } from './redis-adapters.js';

@@ -107,6 +107,9 @@ export class LimiterEngine {
   private isClosed = false;
   private inFlight = 0;
   private onSettled: (() => void) | undefined;
+  private closing: Promise<void> | undefined;
+  /** acquire() admissions waiting for their callers to start, to be re-stamped together. */
+  private restampLater: EngineRequest[] = [];
 
   constructor(
     private readonly store: RateLimitStore = createMemoryStore(),
@@ -181,8 +184,13 @@ export class LimiterEngine {
     this.drain();
   }
 
-  /** Rejects every waiter, stops the timer, and waits for store calls in flight. */
-  async close(): Promise<void> {
+  /** Rejects every waiter, stops the timer, and waits for store calls in flight. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
     this.isClosed = true;
     this.arm(Number.POSITIVE_INFINITY);
     const error = closedError();
@@ -227,7 +235,7 @@ export class LimiterEngine {
     }
     if (typeof result === 'number' && result <= 0) {
       onAdmit(this.take(demands));
-      if (startsOnAdmit) this.store.restamp?.(request, this.clock());
+      this.restamp(request, startsOnAdmit);
       return;
     }
     const waiter = this.enqueue(request, signal, onAdmit, onReject, startsOnAdmit);
@@ -493,7 +501,32 @@ export class LimiterEngine {
     for (const state of waiter.states) state.remove(waiter);
     if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
     waiter.onAdmit(this.take(waiter.request.demands));
-    if (waiter.startsOnAdmit) this.store.restamp?.(waiter.request, this.clock());
+    this.restamp(waiter.request, waiter.startsOnAdmit);
+  }
+
+  /**
+   * Moves an admitted start to when the call really started, so a delay between admission and start never lets
+   * the start count as earlier than it was: right away for schedule(), whose function has just been invoked; for
+   * acquire(), after the caller's continuation, which runs one microtask after the promise settles (two hops
+   * put the new stamp behind it).
+   */
+  private restamp(request: EngineRequest, startsOnAdmit: boolean): void {
+    const { store } = this;
+    if (store.restamp === undefined) return;
+    if (startsOnAdmit) {
+      store.restamp(request, this.clock());
+      return;
+    }
+    this.restampLater.push(request);
+    if (this.restampLater.length > 1) return;
+    queueMicrotask(() => {
+      const requests = this.restampLater;
+      this.restampLater = [];
+      queueMicrotask(() => {
+        const now = this.clock();
+        for (const admitted of requests) store.restamp!(admitted, now);
+      });
+    });
   }
 
   private fail(waiter: Waiter, reason: unknown): void {

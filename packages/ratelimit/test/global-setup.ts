@@ -20,6 +20,12 @@ const redisServer = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
 
 /** Starts a throwaway redis-server on a free loopback port and builds the package for child processes. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const hasRedis = existsSync(redisServer);
+  if (!hasRedis && process.env.CI) {
+    throw new Error(
+      `redis-server not found at ${redisServer}: CI must install it (apt-get install redis-server)`,
+    );
+  }
   const buildDir = await mkdtemp(join(tmpdir(), 'x-ratelimit-test-'));
   await build({
     entry: { index: join(import.meta.dirname, '../src/index.ts') },
