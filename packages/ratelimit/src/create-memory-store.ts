@@ -1,11 +1,17 @@
 import type { QuotaRule, RateLimitStore, StoreDemand, StoreRequest } from './rate-limit-store.js';
 
-/** The starts of one key in the last window, oldest first, in a ring buffer that grows up to `limit` slots. */
+/**
+ * The starts of one key in the last window, in admission order, in a ring buffer that grows up to `limit` slots.
+ * A start admitted with `startsLater` is held as `Infinity` (it has not happened yet, so it cannot leave the window)
+ * until restamp() gives it its time.
+ */
 interface LogState {
   readonly kind: 'log';
   times: Float64Array;
   head: number;
   size: number;
+  /** How many entries are held starts (`Infinity`). */
+  held: number;
   intervalMs: number;
   /** Ring index where the next re-stamp probably is (re-stamps come in admission order), or -1. */
   next: number;
@@ -13,11 +19,13 @@ interface LogState {
   expiredUntil: number;
 }
 
-/** GCRA state: the theoretical arrival time of the next start. */
+/** GCRA state: the theoretical arrival time of the next start, and the starts admitted but not yet started. */
 interface GcraState {
   readonly kind: 'gcra';
   tat: number;
   intervalMs: number;
+  /** The cost of starts admitted with `startsLater` that restamp() has not placed yet: they start no earlier than now. */
+  held: number;
 }
 
 type KeyState = LogState | GcraState;
@@ -50,7 +58,7 @@ export function createMemoryStore(): RateLimitStore {
       if (states.size >= sweepAt) sweepAt = Math.max(minimumSweepSize, 2 * sweep(states, now));
       state = isLog
         ? newLog(rule.limit, rule.intervalMs)
-        : { kind: 'gcra', tat: 0, intervalMs: rule.intervalMs };
+        : { kind: 'gcra', tat: 0, intervalMs: rule.intervalMs, held: 0 };
       states.set(key, state);
     } else if (state.kind === 'log' && !isLog) {
       state = logToGcra(state, rule, now);
@@ -76,14 +84,20 @@ export function createMemoryStore(): RateLimitStore {
         if (demandWait > wait) wait = demandWait;
       }
       if (wait > 0) return wait;
+      // A start that happens later is held: it counts in every window until restamp() says when it happened.
+      const isHeld = request.startsLater === true;
       for (const demand of demands) {
         const state = states.get(demand.key)!;
         if (state.kind === 'log') {
           const capacity = state.times.length;
+          const time = isHeld ? Number.POSITIVE_INFINITY : now;
           for (let index = 0; index < cost; index++) {
-            state.times[(state.head + state.size) % capacity] = now;
+            state.times[(state.head + state.size) % capacity] = time;
             state.size++;
           }
+          if (isHeld) state.held += cost;
+        } else if (isHeld) {
+          state.held += cost;
         } else {
           state.tat = Math.max(state.tat, now) + cost * period(demand.rule);
         }
@@ -92,6 +106,19 @@ export function createMemoryStore(): RateLimitStore {
     },
 
     restamp(request: StoreRequest, now: number): void {
+      if (request.startsLater === true) {
+        for (const { key, rule } of request.demands) {
+          const state = states.get(key);
+          if (state === undefined) continue;
+          if (state.kind === 'log') {
+            placeHeld(state, request.cost, now);
+          } else {
+            state.held = Math.max(0, state.held - request.cost);
+            state.tat = Math.max(state.tat, now) + request.cost * period(rule);
+          }
+        }
+        return;
+      }
       if (!(now > request.now)) return;
       for (const { key, rule } of request.demands) {
         const state = states.get(key);
@@ -105,6 +132,26 @@ export function createMemoryStore(): RateLimitStore {
       }
     },
   };
+}
+
+/**
+ * Gives `cost` held starts the time `now`. Held starts are interchangeable; restamps come in admission order, so
+ * look first right after where the previous one ended, then from the oldest entry.
+ */
+function placeHeld(state: LogState, cost: number, now: number): void {
+  const { times } = state;
+  const capacity = times.length;
+  let remaining = Math.min(cost, state.held);
+  const hint = state.next >= 0 ? (state.next - state.head + capacity) % capacity : 0;
+  const from = hint < state.size ? hint : 0;
+  for (let step = 0; step < state.size && remaining > 0; step++) {
+    const index = (state.head + ((from + step) % state.size)) % capacity;
+    if (times[index] !== Number.POSITIVE_INFINITY) continue;
+    times[index] = now;
+    remaining--;
+    state.held--;
+    state.next = (index + 1) % capacity;
+  }
 }
 
 /** Moves a request's starts (the entries stamped `request.now`) to `now`. */
@@ -148,6 +195,7 @@ function newLog(limit: number, intervalMs: number): LogState {
     times: new Float64Array(Math.min(limit, initialCapacity)),
     head: 0,
     size: 0,
+    held: 0,
     intervalMs,
     next: -1,
     expiredUntil: Number.NEGATIVE_INFINITY,
@@ -173,8 +221,9 @@ function logWait(state: LogState, rule: QuotaRule, cost: number, now: number): n
     }
     return 0;
   }
-  // The call fits once the `excess`-th oldest start has left the window.
-  const wait = times[(state.head + excess - 1) % capacity]! + rule.intervalMs - now;
+  // The call fits once the `excess`-th oldest start has left the window; a held start leaves it no earlier than a
+  // window from now.
+  const wait = Math.min(times[(state.head + excess - 1) % capacity]!, now) + rule.intervalMs - now;
   return wait > 0 ? wait : Number.EPSILON;
 }
 
@@ -189,6 +238,8 @@ function resize(state: LogState, capacity: number): void {
   state.times = times;
   state.head = 0;
   state.size = kept;
+  state.held = 0;
+  for (let index = 0; index < kept; index++) if (times[index] === Number.POSITIVE_INFINITY) state.held++;
   state.next = -1;
 }
 
@@ -199,24 +250,35 @@ function period(rule: QuotaRule): number {
 
 function gcraWait(state: GcraState, rule: QuotaRule, cost: number, now: number): number {
   const emission = period(rule);
-  const allowAt = Math.max(state.tat, now) + (cost - 1) * emission - (rule.burst - 1) * emission;
+  // Held starts happen no earlier than now: count them as if they started now, before this call.
+  const allowAt =
+    Math.max(state.tat, now) + (state.held + cost - 1) * emission - (rule.burst - 1) * emission;
   return allowAt > now ? allowAt - now : 0;
 }
 
 /** Switching algorithms: treat the starts still in the window as if they had just happened. */
 function logToGcra(state: LogState, rule: QuotaRule, now: number): GcraState {
   logWait(state, { ...rule, burst: state.times.length }, 0, now);
-  return { kind: 'gcra', tat: now + state.size * period(rule), intervalMs: rule.intervalMs };
+  return {
+    kind: 'gcra',
+    tat: now + (state.size - state.held) * period(rule),
+    intervalMs: rule.intervalMs,
+    held: state.held,
+  };
 }
 
 function gcraToLog(state: GcraState, rule: QuotaRule, now: number): LogState {
   const log = newLog(rule.limit, rule.intervalMs);
+  const held = Math.min(rule.limit, state.held);
   const recent = Math.min(
-    rule.limit,
+    rule.limit - held,
     Math.ceil(Math.max(0, state.tat - now) / (state.intervalMs / rule.limit)),
   );
+  if (recent + held > log.times.length) log.times = new Float64Array(recent + held);
   log.times.fill(now, 0, recent);
-  log.size = recent;
+  log.times.fill(Number.POSITIVE_INFINITY, recent, recent + held);
+  log.size = recent + held;
+  log.held = held;
   return log;
 }
 
@@ -226,8 +288,9 @@ function sweep(states: Map<string, KeyState>, now: number): number {
     const isIdle =
       state.kind === 'log'
         ? state.size === 0 ||
-          state.times[(state.head + state.size - 1) % state.times.length]! <= now - state.intervalMs
-        : state.tat <= now;
+          (state.held === 0 &&
+            state.times[(state.head + state.size - 1) % state.times.length]! <= now - state.intervalMs)
+        : state.tat <= now && state.held === 0;
     if (isIdle) states.delete(key);
   }
   return states.size;

@@ -297,11 +297,30 @@ describe('createRateLimiter on the real clock', () => {
     const calls: Promise<unknown>[] = [];
     for (let index = 0; index < 60; index++) {
       calls.push(limiter.acquire('a').then(() => starts.push(performance.now())));
-      // A slow submitter: the first callers only start once this loop is done, ~30 ms after their admission.
-      const until = performance.now() + 0.5;
+      // A slow submitter: the first callers only start once this loop is done. Halfway, it stalls for longer than
+      // the window (a descheduled process, a long garbage collection), so the admitted callers have still not
+      // started when their admissions are a whole window old: they must still count, or the calls submitted after
+      // the stall would be admitted beside them.
+      const until = performance.now() + (index === 30 ? 400 : 0.5);
       while (performance.now() < until) {}
     }
     await Promise.all(calls);
     expect(maxInWindow(starts, 300)).toBe(20);
+  });
+
+  it('holds the starts of acquire() callers under GCRA too, when they start a window after admission', async () => {
+    vi.useRealTimers();
+    const limiter = createRateLimiter({ limit: 10, intervalMs: 300, burst: 5 });
+    const starts: number[] = [];
+    const calls: Promise<unknown>[] = [];
+    for (let index = 0; index < 20; index++) {
+      calls.push(limiter.acquire('a').then(() => starts.push(performance.now())));
+      const until = performance.now() + (index === 2 ? 400 : 0);
+      while (performance.now() < until) {}
+    }
+    await Promise.all(calls);
+    expect(maxInWindow(starts, 300)).toBeLessThanOrEqual(10);
+    // The first five start together after the stall; nothing else may start with them beyond the burst.
+    expect(maxInWindow(starts, 1)).toBeLessThanOrEqual(5);
   });
 });

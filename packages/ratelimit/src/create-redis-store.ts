@@ -29,13 +29,20 @@ export interface RedisStoreOptions {
    */
   prefix?: string;
   /**
-   * Added to every window. Absorbs the time between the server's admission and the real start in the client, so
-   * the bound also holds measured at the clients. When a client sees that more than this passed between sending
-   * its admission and starting (a busy event loop, a descheduled process), it moves its recorded start to the
-   * server's current time before starting, so a late start never counts as an early one.
+   * Added to every window, as slack between the server's clock and the clients'. With the sliding-window log
+   * (`burst` equal to `limit`) the bound holds measured at the clients without it: an admitted start is held on the
+   * server until the client confirms it, after the call has started. With GCRA (`burst < limit`) it is what absorbs
+   * the time between the server's admission and the real start.
    * @default 5
    */
   windowMarginMs?: number;
+  /**
+   * How long the server holds an admitted start that its client has not confirmed yet. A held start counts in every
+   * window, however late its call starts; the hold only runs out when the client died between admission and start,
+   * and then the start counts until this long plus a window after its admission.
+   * @default 10000
+   */
+  holdMs?: number;
   /**
    * How long a Redis call may take before it counts as failed.
    * @default 1000
@@ -59,9 +66,6 @@ export interface RedisStoreOptions {
 /** Random delay added to a denial so processes that wait for the same slot do not all ask at once. */
 const maxJitterMs = 1;
 
-/** How many times a slow client re-stamps its starts before starting anyway. */
-const maxRestamps = 5;
-
 /**
  * Creates a store that shares quotas between processes and machines through Redis: one sorted set of start times
  * per key, updated by one Lua script on the server's clock (atomic across every key of a call, keys expire when
@@ -83,12 +87,14 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
   const {
     prefix = 'ratelimit:',
     windowMarginMs = 5,
+    holdMs = 10_000,
     timeoutMs = 1000,
     onError = 'fail-closed',
     probeIntervalMs = 1000,
     onStoreError,
   } = options;
   if (!(windowMarginMs >= 0)) throw new RangeError('createRedisStore: windowMarginMs must be >= 0');
+  if (!(holdMs > 0)) throw new RangeError('createRedisStore: holdMs must be > 0');
   if (!(timeoutMs > 0)) throw new RangeError('createRedisStore: timeoutMs must be > 0');
   if (
     onError !== 'fail-closed' &&
@@ -101,8 +107,13 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
   const local = onError === 'fail-closed' ? undefined : createMemoryStore();
   const share = onError === 'fail-closed' ? 1 : onError.share;
   let localUntil = Number.NEGATIVE_INFINITY;
+  /** The requests the local share admitted, as it saw them (scaled), for their restamp. */
+  const localAdmissions = new WeakMap<StoreRequest, StoreRequest>();
 
-  /** KEYS and ARGV for acquisitions that share the same keys (the first one's demands name them). */
+  /**
+   * KEYS and ARGV for acquisitions that share the same keys (the first one's demands name them). Starts are held
+   * until confirmed when the limiter confirms them (`startsLater`).
+   */
   function scriptArguments(
     mode: string,
     requests: readonly StoreRequest[],
@@ -110,15 +121,42 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
     const keys: string[] = [];
     const args = [mode, String(requests.length)];
     for (const request of requests) args.push(request.id, String(request.cost));
+    const holdUs = requests[0]!.startsLater === true ? String(Math.round(holdMs * 1000)) : '0';
     for (const { key, rule } of requests[0]!.demands) {
       keys.push(`${prefix}${rule.burst >= rule.limit ? 'log' : 'gcra'}:${key}`, `${prefix}pause:${key}`);
       args.push(
         String(rule.limit),
         String(Math.round((rule.intervalMs + windowMarginMs) * 1000)),
         String(rule.burst),
+        holdUs,
       );
     }
     return { keys, args };
+  }
+
+  /** Starts to confirm, sent together once the current burst of admissions has started. */
+  let confirmations: StoreRequest[] = [];
+
+  function confirm(request: StoreRequest): void {
+    confirmations.push(request);
+    if (confirmations.length > 1) return;
+    queueMicrotask(() => {
+      const requests = confirmations;
+      confirmations = [];
+      // One script call per set of keys: the requests of one burst almost always share theirs.
+      const groups = new Map<string, StoreRequest[]>();
+      for (const confirmed of requests) {
+        const keys = confirmed.demands.map((demand) => demand.key).join('\n');
+        const group = groups.get(keys);
+        if (group === undefined) groups.set(keys, [confirmed]);
+        else group.push(confirmed);
+      }
+      for (const group of groups.values()) {
+        const { keys, args } = scriptArguments('restamp', group);
+        // A failed confirmation leaves the starts held until `holdMs` runs out: safe, and reported.
+        run('restamp', keys, args).catch(() => undefined);
+      }
+    });
   }
 
   async function run(
@@ -188,7 +226,10 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
       }),
     );
     const cost = Math.min(request.cost, ...demands.map((demand) => demand.rule.limit));
-    return local!.acquire({ ...request, demands, cost }) as number;
+    const scaled: StoreRequest = { ...request, demands, cost };
+    const waitMs = local!.acquire(scaled) as number;
+    if (waitMs <= 0) localAdmissions.set(request, scaled);
+    return waitMs;
   }
 
   function acquireBatchLocally(requests: readonly StoreRequest[]): StoreBatchResult {
@@ -212,20 +253,6 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
       localUntil = requests[0]!.now + (performance.now() - sentAt) + probeIntervalMs;
       return { admitted: 0, waitMs: Number.MIN_VALUE };
     }
-    if (admitted > 0) {
-      // The starts happen now; the server recorded them somewhere after `stampedAt`. If that is further back than
-      // the margin, record them again, later, so they cannot leave the window before they really do.
-      const restamp = scriptArguments('restamp', requests.slice(0, admitted));
-      let stampedAt = sentAt;
-      for (
-        let attempt = 0;
-        attempt < maxRestamps && performance.now() - stampedAt > windowMarginMs;
-        attempt++
-      ) {
-        stampedAt = performance.now();
-        await run('restamp', restamp.keys, restamp.args).catch(() => undefined);
-      }
-    }
     return {
       admitted,
       waitMs: admitted === requests.length ? 0 : waitUs / 1000 + Math.random() * maxJitterMs,
@@ -245,8 +272,14 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
     },
     acquireBatch,
     restamp(request: StoreRequest, now: number): void {
-      // Only starts admitted by the local share are re-stamped here; Redis admissions re-stamp themselves.
-      local?.restamp?.(request, now);
+      const scaled = localAdmissions.get(request);
+      if (scaled === undefined) {
+        // Admitted by Redis: the call has started, so the server's clock is now past its start.
+        if (request.startsLater === true) confirm(request);
+        return;
+      }
+      localAdmissions.delete(request);
+      local!.restamp!(scaled, now);
     },
     async release(request: StoreRequest): Promise<void> {
       const { keys, args } = scriptArguments('release', [request]);

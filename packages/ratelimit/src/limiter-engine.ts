@@ -218,7 +218,14 @@ export class LimiterEngine {
       onReject(refusal);
       return;
     }
-    const request: EngineRequest = { demands, cost, id: this.token + (this.sequence++).toString(36), now: 0 };
+    const request: EngineRequest = {
+      demands,
+      cost,
+      id: this.token + (this.sequence++).toString(36),
+      now: 0,
+      // Every admission is re-stamped once its call has started; until then the store holds its starts.
+      startsLater: this.store.restamp !== undefined,
+    };
     if (!this.canSkipQueue(demands)) {
       this.enqueue(request, signal, onAdmit, onReject, startsOnAdmit);
       this.drain();

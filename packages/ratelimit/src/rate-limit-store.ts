@@ -32,6 +32,12 @@ export interface StoreRequest {
   readonly id: string;
   /** The limiter's clock in milliseconds. Local stores use it; distributed stores use their own clock. */
   readonly now: number;
+  /**
+   * True when the call starts after its admission and the limiter will call `restamp()` once it has started. A store
+   * that implements `restamp()` then holds the admitted starts in every window until that call, as starts still to
+   * come: however long the caller takes to start, they cannot leave a window before they happened.
+   */
+  readonly startsLater?: boolean;
 }
 
 /** What a store answers to a batch of acquisitions. */
@@ -63,9 +69,11 @@ export interface RateLimitStore {
    */
   acquireBatch?(requests: readonly StoreRequest[]): StoreBatchResult | Promise<StoreBatchResult>;
   /**
-   * Moves the starts of an admitted request from `request.now` to `now`, a clock reading taken just after the call
-   * started, so a pause between admission and start (a garbage collection, say) cannot make a start count as
-   * earlier than it was. Local stores implement it; a distributed store handles the same gap itself.
+   * Gives the starts of an admitted request their time: `now`, a clock reading taken just after the call started, so
+   * a pause between admission and start (a garbage collection, a busy event loop) cannot make a start count as
+   * earlier than it was. For a request admitted with `startsLater`, this ends the hold on its starts; otherwise it
+   * moves them from `request.now` to `now`. Local stores implement it; a distributed store handles the same gap
+   * itself.
    */
   restamp?(request: StoreRequest, now: number): void;
   /** Takes back the starts of an admitted request whose caller gave up before it could start. */

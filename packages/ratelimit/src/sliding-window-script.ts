@@ -4,13 +4,15 @@
  * print 16-digit microsecond timestamps with 14 significant digits and lose precision.
  *
  * ARGV[1] is the mode. For `acquire`, `release` and `restamp`, ARGV[2] is a count n of acquisitions that share the
- * same keys, then n pairs (member, cost), then per quota i: limit, window (µs, margin included), burst. KEYS holds
- * per quota i the state key (a ZSET for the log, a string for GCRA) and the pause key.
+ * same keys, then n pairs (member, cost), then per quota i: limit, window (µs, margin included), burst, hold (µs).
+ * KEYS holds per quota i the state key (a ZSET for the log, a string for GCRA) and the pause key.
  * - `acquire`: admits the acquisitions in order, each under every quota or none, and stops at the first that does
- *   not fit. Replies `{admitted, wait µs for the next one}`.
+ *   not fit. Replies `{admitted, wait µs for the next one}`. With a hold, a log records each start at now + hold:
+ *   a start still to come, which counts in every window (a wait that it binds is at least one window) until the
+ *   client confirms it, or until the hold runs out if the client died.
  * - `release`: takes back the starts of admitted acquisitions whose callers gave up.
- * - `restamp`: moves the starts of admitted acquisitions to the current time (only later, never earlier), for a
- *   client that could not start within the margin of its admission.
+ * - `restamp`: confirms the starts of admitted acquisitions, sent once their calls have started: they move to the
+ *   current time, which is after the real starts.
  * - `penalize`: KEYS[1] pause key, ARGV[2] milliseconds. Extends the pause, never shortens it. Replies `{0, 0}`.
  */
 export const slidingWindowScript = `
@@ -32,8 +34,16 @@ local n = tonumber(ARGV[2])
 local quotas = #KEYS / 2
 local base = 2 + 2 * n
 local function rule(i)
-  local offset = base + 3 * (i - 1)
-  return KEYS[2 * i - 1], tonumber(ARGV[offset + 1]), tonumber(ARGV[offset + 2]), tonumber(ARGV[offset + 3])
+  local offset = base + 4 * (i - 1)
+  return KEYS[2 * i - 1], tonumber(ARGV[offset + 1]), tonumber(ARGV[offset + 2]), tonumber(ARGV[offset + 3]),
+    tonumber(ARGV[offset + 4])
+end
+-- A log key lives until its newest start (held or not) has left the window, plus one second.
+local function expireLog(key, window)
+  local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+  if newest[2] == nil then return end
+  local last = math.max(tonumber(newest[2]), now)
+  redis.call('PEXPIRE', key, int(math.ceil((last - now + window) / 1000) + 1000))
 end
 
 if mode == 'release' or mode == 'restamp' then
@@ -47,10 +57,10 @@ if mode == 'release' or mode == 'restamp' then
           if mode == 'release' then
             redis.call('ZREM', key, member .. ':' .. j)
           else
-            redis.call('ZADD', key, 'XX', 'GT', score, member .. ':' .. j)
+            redis.call('ZADD', key, 'XX', score, member .. ':' .. j)
           end
         end
-        if mode == 'restamp' then redis.call('PEXPIRE', key, int(math.ceil(window / 1000) + 1000)) end
+        if mode == 'restamp' then expireLog(key, window) end
       elseif mode == 'release' then
         local tat = tonumber(redis.call('GET', key) or '0')
         if tat > now then
@@ -69,7 +79,6 @@ for i = 1, quotas do
 end
 if pause > 0 then return {0, math.ceil(pause)} end
 
-local score = int(now)
 for r = 1, n do
   local member, cost = ARGV[1 + 2 * r], tonumber(ARGV[2 + 2 * r])
   local wait = 0
@@ -81,7 +90,7 @@ for r = 1, n do
       local excess = redis.call('ZCARD', key) + cost - limit
       if excess > 0 then
         local entry = redis.call('ZRANGE', key, excess - 1, excess - 1, 'WITHSCORES')
-        quotaWait = tonumber(entry[2]) + window - now
+        quotaWait = math.min(tonumber(entry[2]), now) + window - now
       end
     else
       local tat = math.max(tonumber(redis.call('GET', key) or '0'), now)
@@ -91,10 +100,10 @@ for r = 1, n do
   end
   if wait > 0 then return {r - 1, math.max(1, math.ceil(wait))} end
   for i = 1, quotas do
-    local key, limit, window, burst = rule(i)
+    local key, limit, window, burst, hold = rule(i)
     if burst >= limit then
-      for j = 1, cost do redis.call('ZADD', key, score, member .. ':' .. j) end
-      redis.call('PEXPIRE', key, int(math.ceil(window / 1000) + 1000))
+      for j = 1, cost do redis.call('ZADD', key, int(now + hold), member .. ':' .. j) end
+      expireLog(key, window)
     else
       local period = window / (limit - burst + 1)
       local tat = math.max(tonumber(redis.call('GET', key) or '0'), now) + cost * period
