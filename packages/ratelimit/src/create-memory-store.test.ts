@@ -2,8 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from './create-memory-store.js';
 import type { QuotaRule, StoreRequest } from './rate-limit-store.js';
 
-function request(rules: Record<string, QuotaRule>, now: number, cost = 1): StoreRequest {
-  return { demands: Object.entries(rules).map(([key, rule]) => ({ key, rule })), cost, id: 'id', now };
+function request(rules: Record<string, QuotaRule>, now: number, cost = 1, startsLater = false): StoreRequest {
+  return {
+    demands: Object.entries(rules).map(([key, rule]) => ({ key, rule })),
+    cost,
+    id: 'id',
+    now,
+    startsLater,
+  };
 }
 
 describe('createMemoryStore', () => {
@@ -37,6 +43,36 @@ describe('createMemoryStore', () => {
     expect(store.acquire(request({ a: rule }, 1000))).toBe(30);
     store.restamp!(first, 10);
     expect(store.acquire(request({ a: rule }, 1000))).toBe(30);
+  });
+
+  it('holds a start admitted with startsLater in every window until restamp() gives it its time', () => {
+    const store = createMemoryStore();
+    const rule = { limit: 2, intervalMs: 1000, burst: 2 };
+    const late = request({ a: rule }, 0, 1, true);
+    expect(store.acquire(late)).toBe(0);
+    // Long after its admission, the held start still counts, and binds for at least a window.
+    expect(store.acquire(request({ a: rule }, 5000))).toBe(0);
+    expect(store.acquire(request({ a: rule }, 5000))).toBe(1000);
+    store.restamp!(late, 5200);
+    expect(store.acquire(request({ a: rule }, 6000))).toBe(200);
+    expect(store.acquire(request({ a: rule }, 6200))).toBe(0);
+  });
+
+  it('holds starts admitted with startsLater under GCRA too, as if they started now', () => {
+    const store = createMemoryStore();
+    // burst 2 of limit 3 per 300 ms: one start per 150 ms, two back to back.
+    const rule = { limit: 3, intervalMs: 300, burst: 2 };
+    const first = request({ a: rule }, 0, 1, true);
+    const second = request({ a: rule }, 0, 1, true);
+    expect(store.acquire(first)).toBe(0);
+    expect(store.acquire(second)).toBe(0);
+    expect(store.acquire(request({ a: rule }, 0))).toBe(150);
+    // Much later, the two held starts still take the burst.
+    expect(store.acquire(request({ a: rule }, 10_000))).toBe(150);
+    store.restamp!(first, 10_000);
+    store.restamp!(second, 10_000);
+    expect(store.acquire(request({ a: rule }, 10_000))).toBe(150);
+    expect(store.acquire(request({ a: rule }, 10_150))).toBe(0);
   });
 
   it('grows its ring with the starts in the window, not with the limit', () => {

@@ -251,8 +251,7 @@ function period(rule: QuotaRule): number {
 function gcraWait(state: GcraState, rule: QuotaRule, cost: number, now: number): number {
   const emission = period(rule);
   // Held starts happen no earlier than now: count them as if they started now, before this call.
-  const allowAt =
-    Math.max(state.tat, now) + (state.held + cost - 1) * emission - (rule.burst - 1) * emission;
+  const allowAt = Math.max(state.tat, now) + (state.held + cost - 1) * emission - (rule.burst - 1) * emission;
   return allowAt > now ? allowAt - now : 0;
 }
 

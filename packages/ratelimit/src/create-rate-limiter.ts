@@ -28,8 +28,13 @@ export interface RateLimiterOptions extends QuotaOptions {
  */
 export interface RateLimiter {
   /**
-   * Resolves when a call under `key` may start; start it right away, in the same tick. Resolves with a function
-   * that releases the call's concurrency slot (a no-op without `concurrency`); call it when the call settles.
+   * Resolves when a call under `key` may start; start it right away. Resolves with a function that releases the
+   * call's concurrency slot (a no-op without `concurrency`); call it when the call settles.
+   *
+   * The admitted start is held (it counts in every window) until the caller's continuation has run, then counted
+   * from that moment. So the bound holds for a caller that starts its call in the continuation of the `await` (or in
+   * a `.then()` callback on this promise), however late that runs; a caller that awaits anything else first is not
+   * covered, as its start may count as earlier than it was. {@link RateLimiter.schedule} has no such condition.
    *
    * @throws `signal.reason` when aborted while waiting; no start is counted and the turn passes on.
    * @throws {@link RateLimitError} `LIMITER_CLOSED` after {@link RateLimiter.close}.

@@ -69,7 +69,9 @@ const maxJitterMs = 1;
 /**
  * Creates a store that shares quotas between processes and machines through Redis: one sorted set of start times
  * per key, updated by one Lua script on the server's clock (atomic across every key of a call, keys expire when
- * idle). Only the first waiter of each key in each process talks to Redis, about once per start.
+ * idle). Only the first waiter of each key in each process talks to Redis: one script call admits a burst of
+ * waiters, and one more confirms their starts once the calls have started (until then the server holds them, so
+ * the bound holds measured at the clients however late they start).
  *
  * @throws `TypeError` when `client` is neither an ioredis nor a node-redis client nor an adapter.
  * @example

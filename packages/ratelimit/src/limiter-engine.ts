@@ -512,10 +512,11 @@ export class LimiterEngine {
   }
 
   /**
-   * Moves an admitted start to when the call really started, so a delay between admission and start never lets
-   * the start count as earlier than it was: right away for schedule(), whose function has just been invoked; for
-   * acquire(), after the caller's continuation, which runs one microtask after the promise settles (two hops
-   * put the new stamp behind it).
+   * Gives an admitted start, held by the store since its admission (`startsLater`), the time the call really
+   * started, so no delay between admission and start lets the start count as earlier than it was: right away for
+   * schedule(), whose function has just been invoked; for acquire(), after the caller's continuation, which runs one
+   * microtask after the promise settles (two hops put the new stamp behind it). However long that continuation
+   * waits for the event loop, the store keeps counting the start meanwhile.
    */
   private restamp(request: EngineRequest, startsOnAdmit: boolean): void {
     const { store } = this;
