@@ -19,7 +19,7 @@ type BailianClient = InstanceType<typeof BailianClientClass>;
 const other: EmulatorAccount = {
   name: 'other',
   apiKey: 'sk-emulator-other-0000000000000000',
-  accessKeyId: 'LTAIEmulatorOther000000',
+  accessKeyId: 'EMULATOR-AK-OTHER-0',
   accessKeySecret: 'emulator-other-secret-not-a-real-one',
   workspaceId: 'llm-other',
   categoryId: 'cate_emulator_other',
@@ -285,7 +285,7 @@ describe('Bailian data API with the official @alicloud/bailian20231229 client', 
   it('rejects an unknown AccessKey with the documented message', async () => {
     const failure = await sdkRejection(
       applyLease(
-        sdkClient(emulator, { accessKeyId: 'LTAIUnknown', accessKeySecret: 'x' }),
+        sdkClient(emulator, { accessKeyId: 'EMULATOR-AK-UNKNOWN', accessKeySecret: 'x' }),
         emulator,
         'guide.pdf',
         pdfBytes,

@@ -23,7 +23,7 @@ const startMs = Date.parse('2026-03-01T08:00:00.000Z');
 const otherAccount: EmulatorAccount = {
   name: 'other',
   apiKey: 'sk-emulator-other-1111111111111111',
-  accessKeyId: 'LTAIEmulatorOther111111',
+  accessKeyId: 'EMULATOR-AK-OTHER-1',
   accessKeySecret: 'emulator-other-secret-not-a-real-one',
   workspaceId: 'llm-emulator-other',
   categoryId: 'cate_emulator_other',
@@ -81,7 +81,7 @@ describe('getPolicy', () => {
       expire_in_seconds: 300,
       max_file_size_mb: 100,
       capacity_limit_mb: 999999999,
-      oss_access_key_id: 'LTAIEmulatorTempStorage',
+      oss_access_key_id: 'EMULATOR-AK-TEMP-STORAGE',
       x_oss_object_acl: 'private',
       x_oss_forbid_overwrite: 'true',
     });
@@ -358,7 +358,7 @@ describe('OSS PostObject', () => {
 
     it('403 InvalidAccessKeyId for an unknown access key, before the signature', async () => {
       const fields = replace(
-        replace(policyFields(data, 'x.png'), 'OSSAccessKeyId', 'LTAIunknown'),
+        replace(policyFields(data, 'x.png'), 'OSSAccessKeyId', 'EMULATOR-AK-UNKNOWN'),
         'Signature',
         'bad',
       );
@@ -390,7 +390,7 @@ describe('OSS PostObject', () => {
           return postForm(
             host,
             [
-              ['OSSAccessKeyId', 'LTAIEmulatorTempStorage'],
+              ['OSSAccessKeyId', 'EMULATOR-AK-TEMP-STORAGE'],
               ['policy', policy],
               ['Signature', hmacSha1('known-secret', policy).toString('base64')],
               ['key', 'k'],
@@ -530,7 +530,7 @@ describe('OSS PostObject', () => {
       const forge = await createEmulator({ dashscope: { ossAccessKeySecret: 'known-secret' } });
       try {
         const signed = new OSS({
-          accessKeyId: 'LTAIEmulatorTempStorage',
+          accessKeyId: 'EMULATOR-AK-TEMP-STORAGE',
           accessKeySecret: 'known-secret',
         }).calculatePostSignature({
           expiration: '2099-01-01T00:00:00.000Z',

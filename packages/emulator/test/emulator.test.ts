@@ -33,7 +33,7 @@ describe('createEmulator', () => {
     expect(emulator.account).toEqual({
       name: 'default',
       apiKey: 'sk-emulator-default-0000000000000000',
-      accessKeyId: 'LTAIEmulatorDefault0000',
+      accessKeyId: 'EMULATOR-AK-DEFAULT',
       accessKeySecret: 'emulator-default-secret-not-a-real-one',
       workspaceId: 'llm-emulator',
       categoryId: 'cate_emulator_default',

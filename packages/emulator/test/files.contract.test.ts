@@ -85,7 +85,7 @@ describe('Files API with the official openai SDK', () => {
         {
           name: 'other',
           apiKey: 'sk-emulator-other',
-          accessKeyId: 'LTAIEmulatorOther',
+          accessKeyId: 'EMULATOR-AK-OTHER',
           accessKeySecret: 'other-secret',
           workspaceId: 'llm-other',
           categoryId: 'cate_other',

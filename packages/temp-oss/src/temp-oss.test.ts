@@ -51,7 +51,7 @@ const server = createServer((request, response) => {
             expire_in_seconds: '300',
             max_file_size_mb: '8',
             capacity_limit_mb: '999999999',
-            oss_access_key_id: 'LTAIexample',
+            oss_access_key_id: 'EXAMPLE-AK-ID',
             x_oss_object_acl: 'private',
             x_oss_forbid_overwrite: true,
           },
@@ -122,7 +122,7 @@ describe('createTempStorage', () => {
       expect(post!.headers['transfer-encoding']).toBeUndefined();
       expect(Number(post!.headers['content-length'])).toBe(post!.body.byteLength);
       expect(parts(post!)).toEqual([
-        ['OSSAccessKeyId', undefined, 'LTAIexample'],
+        ['OSSAccessKeyId', undefined, 'EXAMPLE-AK-ID'],
         ['Signature', undefined, 'c2lnbmF0dXJl'],
         ['policy', undefined, 'cG9saWN5LQ==1'],
         ['key', undefined, 'dashscope-instant/acct/2026-01-01/dir1/hi_there.txt'],

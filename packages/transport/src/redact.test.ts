@@ -9,10 +9,10 @@ describe('redactText', () => {
   it('removes signature and token query values but keeps the rest of the URL', () => {
     expect(
       redactText(
-        'https://b.oss.com/k.pdf?Expires=1&OSSAccessKeyId=LTAI&Signature=abc%2B%3D&security-token=CAIS.x',
+        'https://b.oss.com/k.pdf?Expires=1&OSSAccessKeyId=AK-ID&Signature=abc%2B%3D&security-token=CAIS.x',
       ),
     ).toBe(
-      'https://b.oss.com/k.pdf?Expires=1&OSSAccessKeyId=LTAI&Signature=[REDACTED]&security-token=[REDACTED]',
+      'https://b.oss.com/k.pdf?Expires=1&OSSAccessKeyId=AK-ID&Signature=[REDACTED]&security-token=[REDACTED]',
     );
   });
 

@@ -179,7 +179,7 @@ describe('ACS3 property test against @alicloud/openapi-util', () => {
   it('signs 300 random requests exactly as the official signing function does', async () => {
     const setup = capturingTransport(
       'http://127.0.0.1:47123',
-      acs3({ accessKeyId: 'LTAI-property', accessKeySecret: 'property-secret' }),
+      acs3({ accessKeyId: 'AK-property', accessKeySecret: 'property-secret' }),
     );
     agent = setup.agent;
     for (let index = 0; index < 300; index += 1) {
@@ -217,7 +217,7 @@ describe('ACS3 property test against @alicloud/openapi-util', () => {
         { method, pathname, query, headers: sent.headers },
         'ACS3-HMAC-SHA256',
         payloadHash,
-        'LTAI-property',
+        'AK-property',
         'property-secret',
       );
       expect(sent.headers.authorization, `request ${index}: ${method} ${sent.path}`).toBe(expected);

@@ -271,10 +271,10 @@ describe('other bodies', () => {
   it('keeps an absolute (pre-signed) URL byte for byte and adds nothing it was not asked to', async () => {
     server = await startServer((_request, response) => sendJson(response, 200, {}));
     transport = createTransport({ baseUrl: 'http://127.0.0.1:1' });
-    const target = `${server.url}/bucket/a%20b(1).pdf?Expires=1716699536&OSSAccessKeyId=LTAI&Signature=abc%2Bdef%3D`;
+    const target = `${server.url}/bucket/a%20b(1).pdf?Expires=1716699536&OSSAccessKeyId=AK-ID&Signature=abc%2Bdef%3D`;
     await transport.request({ method: 'PUT', path: target, body: bytesBody('x', 'text/plain') });
     expect(server.requests[0]?.url).toBe(
-      '/bucket/a%20b(1).pdf?Expires=1716699536&OSSAccessKeyId=LTAI&Signature=abc%2Bdef%3D',
+      '/bucket/a%20b(1).pdf?Expires=1716699536&OSSAccessKeyId=AK-ID&Signature=abc%2Bdef%3D',
     );
   });
 

@@ -89,7 +89,7 @@ function make(
 
 const sts = () =>
   acs3({
-    accessKeyId: 'LTAI-visible-id',
+    accessKeyId: 'AK-visible-id',
     accessKeySecret: secrets.accessKeySecret,
     securityToken: secrets.securityToken,
   });
@@ -140,7 +140,7 @@ describe('no secret is printed by any error, its toJSON() or a log line', () => 
         failure(() =>
           make(echo.url, none()).request({
             method: 'PUT',
-            path: `${echo.url}/oss/key.pdf?Expires=1&OSSAccessKeyId=LTAI&Signature=${secrets.presignedSignature}&security-token=${secrets.presignedToken}`,
+            path: `${echo.url}/oss/key.pdf?Expires=1&OSSAccessKeyId=AK-ID&Signature=${secrets.presignedSignature}&security-token=${secrets.presignedToken}`,
             body: bytesBody('x'),
           }),
         ),

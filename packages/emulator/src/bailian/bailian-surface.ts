@@ -149,7 +149,7 @@ export function createBailianSurface(
   };
   const objectsDir = join(context.dataDir, 'bailian');
   const signingKey: UploadSigningKey = {
-    accessKeyId: `LTAI5t${randomBytes(9).toString('hex')}`,
+    accessKeyId: `EMULATOR-AK-UPLOAD-${randomBytes(9).toString('hex')}`,
     accessKeySecret: randomBytes(24).toString('base64url'),
   };
 

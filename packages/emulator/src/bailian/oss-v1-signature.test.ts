@@ -44,7 +44,7 @@ describe('OSS V1 query-string signature', () => {
 
   it('signs lease URLs exactly as ali-oss signatureUrl does', () => {
     const key = '1005426495169178/llm-emulator/68abd1dea7b6404d8f7d7b9f7fbd332d.1716698936847.pdf';
-    const signingKey = { accessKeyId: 'LTAI5tEmulator', accessKeySecret: 'emulator-upload-secret' };
+    const signingKey = { accessKeyId: 'EMULATOR-AK-UPLOAD', accessKeySecret: 'emulator-upload-secret' };
     const client = new (OSS as unknown as SignatureUrlClient)({
       accessKeyId: signingKey.accessKeyId,
       accessKeySecret: signingKey.accessKeySecret,

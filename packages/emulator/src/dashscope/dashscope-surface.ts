@@ -24,7 +24,7 @@ export interface DashScopeSurfaceOptions {
   readonly bucket?: string;
   /**
    * AccessKey ID that signs the POST policies (`oss_access_key_id`).
-   * @default 'LTAIEmulatorTempStorage'
+   * @default 'EMULATOR-AK-TEMP-STORAGE'
    */
   readonly ossAccessKeyId?: string;
   /**
@@ -100,7 +100,7 @@ export function createDashScopeSurface(
   options: DashScopeSurfaceOptions = {},
 ): DashScopeSurface {
   const bucket = options.bucket ?? 'dashscope-file-emulator';
-  const ossAccessKeyId = options.ossAccessKeyId ?? 'LTAIEmulatorTempStorage';
+  const ossAccessKeyId = options.ossAccessKeyId ?? 'EMULATOR-AK-TEMP-STORAGE';
   const ossAccessKeySecret = options.ossAccessKeySecret ?? 'emulator-temp-storage-secret-not-a-real-one';
   const policyTtlSeconds = options.policyTtlSeconds ?? 300;
   const objectTtlMs = options.objectTtlMs ?? 48 * 3600 * 1000;
