@@ -48,3 +48,11 @@ export type { TimeoutErrorOptions, TimeoutPhase } from './timeout-error.js';
 export { TimeoutError } from './timeout-error.js';
 export type { TransportErrorCode, TransportErrorOptions } from './transport-error.js';
 export { TransportError } from './transport-error.js';
+export type {
+  AlibabaCloudCredential,
+  AlibabaCloudCredentialModel,
+  AlibabaCloudCredentialsOptions,
+} from './alibaba-cloud-credentials.js';
+export { alibabaCloudCredentials } from './alibaba-cloud-credentials.js';
+export type { HttpSource, HttpSourceOptions } from './http-source.js';
+export { openHttpSource } from './http-source.js';
