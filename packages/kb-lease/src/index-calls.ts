@@ -152,7 +152,7 @@ export async function getIndexJobStatus(
     limitKey: context.limitKey('getIndexJobStatus'),
     signal,
   });
-  return data;
+  return data as IndexJobStatusData;
 }
 
 /**
