@@ -13,9 +13,13 @@ describe('matching a lookup to its lease', () => {
 
 describe('seed 000 FAQ hints', () => {
   it('names the cause of each documented error', () => {
-    expect(hintFor('InvalidParameter', 'Access to your uploaded file failed. Please check...')).toMatch(/upload step/);
+    expect(hintFor('InvalidParameter', 'Access to your uploaded file failed. Please check...')).toMatch(
+      /upload step/,
+    );
     expect(hintFor('Index.NoWorkspacePermissions', undefined)).toMatch(/WorkspaceId.*member/);
-    expect(hintFor('InvalidAccessKeyId.NotFound', 'The specified access key is not found')).toMatch(/AccessKey/);
+    expect(hintFor('InvalidAccessKeyId.NotFound', 'The specified access key is not found')).toMatch(
+      /AccessKey/,
+    );
     expect(hintFor('InvalidParameter', 'Required parameter(LeaseId) missing')).toBeUndefined();
   });
 });

@@ -2,8 +2,8 @@ import { HttpStatusError, NetworkError, TransportError } from '@x/transport';
 import type { ClientContext } from './client-context.js';
 import { isThrottled } from './data-center-call.js';
 import { fileStem } from './document-checks.js';
-import { addFileDataSchema, type FileData } from './kb-lease-api.js';
 import { listFiles } from './file-calls.js';
+import { addFileDataSchema, type FileData } from './kb-lease-api.js';
 import { KnowledgeBaseError } from './knowledge-base-error.js';
 
 /** The AddFile form, without `LeaseId`. @internal */
@@ -11,7 +11,12 @@ export type AddFileFields = Record<string, string | undefined>;
 
 /** What one AddFile with one lease came to. @internal */
 export type AddFileOutcome =
-  | { readonly kind: 'added'; readonly fileId: string; readonly parser: string | undefined; readonly wasFound: boolean }
+  | {
+      readonly kind: 'added';
+      readonly fileId: string;
+      readonly parser: string | undefined;
+      readonly wasFound: boolean;
+    }
   | { readonly kind: 'not-added'; readonly reason: unknown };
 
 /** Throttled AddFile calls retried with the same lease, beyond the transport's own retries. */
@@ -84,7 +89,8 @@ export async function addFileOnce(
 
 /** A refusal that says nothing was added and that a retry would not change. */
 function isDefiniteRefusal(error: unknown): boolean {
-  if (HttpStatusError.isInstance(error)) return error.status >= 400 && error.status < 500 && error.status !== 408;
+  if (HttpStatusError.isInstance(error))
+    return error.status >= 400 && error.status < 500 && error.status !== 408;
   if (KnowledgeBaseError.isInstance(error) && error.code === 'SERVICE_FAILURE') {
     return /InvalidParameter|Forbidden|NotFound|NoWorkspacePermissions|FileTooLarge|InvalidAccessKey|Signature|NotAuthorized/i.test(
       error.serviceCode ?? '',
@@ -97,7 +103,13 @@ function isDefiniteRefusal(error: unknown): boolean {
 /** Looks up the file a lease may have added (a rerun after a crash), claiming it when found. @internal */
 export async function findAdded(
   context: ClientContext,
-  request: { leaseId: string; categoryId: string; fileName: string; sizeBytes: number; signal: AbortSignal | undefined },
+  request: {
+    leaseId: string;
+    categoryId: string;
+    fileName: string;
+    sizeBytes: number;
+    signal: AbortSignal | undefined;
+  },
 ): Promise<FileData | undefined> {
   const found = await lookUp(context, request, undefined);
   if (found) context.claimedFileIds.add(found.FileId);
@@ -106,7 +118,13 @@ export async function findAdded(
 
 async function lookUp(
   context: ClientContext,
-  request: { leaseId: string; categoryId: string; fileName: string; sizeBytes: number; signal: AbortSignal | undefined },
+  request: {
+    leaseId: string;
+    categoryId: string;
+    fileName: string;
+    sizeBytes: number;
+    signal: AbortSignal | undefined;
+  },
   original: unknown,
 ): Promise<FileData | undefined> {
   const leaseSecondMs = leaseIssuedAtMs(request.leaseId);

@@ -41,7 +41,10 @@ export function bailianBaseUrl(
       try {
         return new URL(text).toString().replace(/\/+$/, '');
       } catch {
-        throw new InvalidInputError('INVALID_ENDPOINT', `endpoint is not a valid URL: ${JSON.stringify(endpoint)}`);
+        throw new InvalidInputError(
+          'INVALID_ENDPOINT',
+          `endpoint is not a valid URL: ${JSON.stringify(endpoint)}`,
+        );
       }
     }
     if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(text)) {

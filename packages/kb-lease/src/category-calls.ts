@@ -76,7 +76,8 @@ export async function* listCategories(
       signal,
     });
     for (const category of data.CategoryList ?? []) yield category;
-    const hasNext = data.HasNext === undefined || data.HasNext === null ? true : String(data.HasNext) === 'true';
+    const hasNext =
+      data.HasNext === undefined || data.HasNext === null ? true : String(data.HasNext) === 'true';
     nextToken = hasNext ? data.NextToken || undefined : undefined;
   } while (nextToken);
 }

@@ -1,10 +1,4 @@
-import {
-  formBody,
-  HttpStatusError,
-  type HttpMethod,
-  type Transport,
-  TransportError,
-} from '@x/transport';
+import { formBody, type HttpMethod, HttpStatusError, type Transport, TransportError } from '@x/transport';
 import type { z } from 'zod';
 import { envelopeOf, isSuccessField } from './kb-lease-api.js';
 import { KnowledgeBaseError } from './knowledge-base-error.js';
@@ -120,7 +114,11 @@ export function hintFor(code: string | undefined, message: string | undefined): 
   if (/Access to your uploaded file failed/i.test(text)) {
     return 'Hint: the upload step (the PUT to the lease URL) was not completed or failed; upload the bytes before AddFile (seed 000 FAQ)';
   }
-  if (/NoWorkspacePermissions|not authorized to access this workspace|workspace does not exist|workspace id is null/i.test(text)) {
+  if (
+    /NoWorkspacePermissions|not authorized to access this workspace|workspace does not exist|workspace id is null/i.test(
+      text,
+    )
+  ) {
     return 'Hint: the WorkspaceId is wrong, or the RAM user is not a member of the workspace (seed 000 FAQ)';
   }
   if (/InvalidAccessKeyId|access key is not found|AccessKey.*(invalid|disabled)/i.test(text)) {

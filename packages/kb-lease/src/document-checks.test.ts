@@ -19,7 +19,9 @@ describe('checks before any call', () => {
     expect(codeOf(() => checkTags(['x'.repeat(33)]))).toBe('INVALID_TAGS');
     expect(codeOf(() => checkTags(['a.b']))).toBe('INVALID_TAGS');
     expect(codeOf(() => checkTags(['']))).toBe('INVALID_TAGS');
-    expect(codeOf(() => checkTags(Array.from({ length: 33 }, (_, index) => `t${index}`)))).toBe('INVALID_TAGS');
+    expect(codeOf(() => checkTags(Array.from({ length: 33 }, (_, index) => `t${index}`)))).toBe(
+      'INVALID_TAGS',
+    );
   });
 
   it('file names: 4 to 128 characters with an extension (spec §9)', () => {
@@ -44,7 +46,9 @@ describe('checks before any call', () => {
   });
 
   it('ParserConfig holds only ModelName and ModelPrompt (spec §10.3)', () => {
-    expect(codeOf(() => checkParserConfig({ ModelName: 'qwen-vl-max', ModelPrompt: '描述图片' }))).toBeUndefined();
+    expect(
+      codeOf(() => checkParserConfig({ ModelName: 'qwen-vl-max', ModelPrompt: '描述图片' })),
+    ).toBeUndefined();
     expect(codeOf(() => checkParserConfig({ modelName: 'qwen-vl-max' }))).toBe('INVALID_PARSER_CONFIG');
     expect(codeOf(() => checkParserConfig({ ModelName: 1 }))).toBe('INVALID_PARSER_CONFIG');
     expect(codeOf(() => checkParserConfig('{"ModelName":"x"}'))).toBe('INVALID_PARSER_CONFIG');

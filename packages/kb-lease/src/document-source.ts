@@ -107,7 +107,11 @@ function hashingBody(
 }
 
 /** Passes chunks through, hashing each before it is handed on; throws `FILE_CHANGED` at the end on a mismatch. */
-async function* verify(stream: AsyncIterable<Uint8Array>, md5: string, label: string): AsyncGenerator<Uint8Array> {
+async function* verify(
+  stream: AsyncIterable<Uint8Array>,
+  md5: string,
+  label: string,
+): AsyncGenerator<Uint8Array> {
   const hasher = createHasher('md5');
   for await (const chunk of stream) {
     hasher.update(chunk);
@@ -127,7 +131,8 @@ async function* single(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
 }
 
 function asHttpUrl(input: DocumentInput): URL | undefined {
-  if (input instanceof URL) return input.protocol === 'http:' || input.protocol === 'https:' ? input : undefined;
+  if (input instanceof URL)
+    return input.protocol === 'http:' || input.protocol === 'https:' ? input : undefined;
   if (typeof input === 'string' && /^https?:\/\//i.test(input)) {
     try {
       return new URL(input);

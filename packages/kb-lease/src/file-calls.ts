@@ -1,11 +1,6 @@
 import type { ClientContext } from './client-context.js';
 import { checkTags } from './document-checks.js';
-import {
-  type FileData,
-  fileDataSchema,
-  fileIdDataSchema,
-  listFileDataSchema,
-} from './kb-lease-api.js';
+import { type FileData, fileDataSchema, fileIdDataSchema, listFileDataSchema } from './kb-lease-api.js';
 
 /** Options of `listFiles`. */
 export interface ListFilesOptions {
@@ -63,13 +58,18 @@ export async function* listFiles(
     });
     for (const file of data.FileList ?? []) yield file;
     nextToken = data.NextToken || undefined;
-    const hasNext = data.HasNext === undefined || data.HasNext === null ? true : String(data.HasNext) === 'true';
+    const hasNext =
+      data.HasNext === undefined || data.HasNext === null ? true : String(data.HasNext) === 'true';
     if (!hasNext) nextToken = undefined;
   } while (nextToken);
 }
 
 /** DeleteFile (spec §3.6). @internal */
-export async function deleteFile(context: ClientContext, fileId: string, signal?: AbortSignal): Promise<void> {
+export async function deleteFile(
+  context: ClientContext,
+  fileId: string,
+  signal?: AbortSignal,
+): Promise<void> {
   await context.call({
     action: 'DeleteFile',
     method: 'DELETE',

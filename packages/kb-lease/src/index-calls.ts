@@ -75,7 +75,10 @@ export async function createIndex(
 ): Promise<{ indexId: string; jobId: string }> {
   const { name, documentIds, categoryIds, signal } = options;
   if (typeof name !== 'string' || [...name].length < 1 || [...name].length > 20) {
-    throw new InvalidInputError('INVALID_INDEX_NAME', `name must be 1 to 20 characters, got ${JSON.stringify(name)}`);
+    throw new InvalidInputError(
+      'INVALID_INDEX_NAME',
+      `name must be 1 to 20 characters, got ${JSON.stringify(name)}`,
+    );
   }
   if (documentIds && categoryIds) {
     throw new InvalidInputError('INVALID_INDEX_SOURCE', 'Give documentIds or categoryIds, not both');
@@ -174,7 +177,7 @@ export async function waitForIndexJob(
   } = options;
   const what = `index job ${jobId} of ${indexId}`;
   try {
-    return await pollUntil(
+    return await pollUntil<IndexJobStatusData>(
       async ({ signal: pollSignal }) => {
         const status = await getIndexJobStatus(context, indexId, jobId, pollSignal);
         const documents = status.Documents ?? [];
@@ -187,18 +190,31 @@ export async function waitForIndexJob(
           throw new KnowledgeBaseError(
             'INDEX_JOB_FAILED',
             `${what}: document ${failed.DocId ?? failed.DocName} is INSERT_ERROR${failed.Code ? ` (${failed.Code})` : ''}${failed.Message ? `: ${failed.Message}` : ''}`,
-            { status: 'INSERT_ERROR', ...(failed.DocId ? { fileId: failed.DocId } : {}), ...(failed.Code ? { serviceCode: failed.Code } : {}) },
+            {
+              status: 'INSERT_ERROR',
+              ...(failed.DocId ? { fileId: failed.DocId } : {}),
+              ...(failed.Code ? { serviceCode: failed.Code } : {}),
+            },
           );
         }
         if (status.Status === 'FAILED') {
           throw new KnowledgeBaseError('INDEX_JOB_FAILED', `${what} FAILED`, { status: 'FAILED' });
         }
         const isDone = documentIds
-          ? documentIds.every((id) => documents.some((document) => document.DocId === id && document.Status === 'FINISH'))
+          ? documentIds.every((id) =>
+              documents.some((document) => document.DocId === id && document.Status === 'FINISH'),
+            )
           : status.Status === 'COMPLETED';
         return isDone ? { done: true, value: status } : { done: false, value: status.Status };
       },
-      { signal, timeoutMs, initialDelayMs: pollIntervalMs, maxDelayMs: maxPollIntervalMs, what, operation: 'GetIndexJobStatus' },
+      {
+        signal,
+        timeoutMs,
+        initialDelayMs: pollIntervalMs,
+        maxDelayMs: maxPollIntervalMs,
+        what,
+        operation: 'GetIndexJobStatus',
+      },
     );
   } catch (error) {
     if (signal?.aborted) throw signal.reason;

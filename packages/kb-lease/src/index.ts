@@ -36,6 +36,7 @@ export { KnowledgeBaseError } from './knowledge-base-error.js';
 export { parseLeaseHeaders } from './lease-headers.js';
 export type { UpdatedDocument } from './update-document.js';
 export type { KnowledgeBaseDocument } from './upload-document.js';
+export type { ManifestEntry } from './upload-manifest.js';
 export type {
   UploadManyDocument,
   UploadManyItem,
@@ -43,4 +44,3 @@ export type {
   UploadManyProgress,
   UploadManyResult,
 } from './upload-many.js';
-export type { ManifestEntry } from './upload-manifest.js';

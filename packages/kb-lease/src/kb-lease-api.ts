@@ -51,9 +51,7 @@ export const leaseDataSchema = z
   .passthrough();
 
 /** `Data` of AddFile (spec §3.3). */
-export const addFileDataSchema = z
-  .object({ FileId: z.string(), Parser: z.string().nullish() })
-  .passthrough();
+export const addFileDataSchema = z.object({ FileId: z.string(), Parser: z.string().nullish() }).passthrough();
 
 /** One file as DescribeFile and ListFile describe it (spec §3.4, §3.5); unknown fields are kept. */
 export const fileDataSchema = z
@@ -117,9 +115,7 @@ export const listCategoryDataSchema = z
 export const categoryIdDataSchema = z.object({ CategoryId: z.string().nullish() }).passthrough();
 
 /** `Data` of CreateIndex, SubmitIndexJob and SubmitIndexAddDocumentsJob (spec §3.7). */
-export const indexIdDataSchema = z
-  .object({ Id: z.string(), IndexId: z.string().nullish() })
-  .passthrough();
+export const indexIdDataSchema = z.object({ Id: z.string(), IndexId: z.string().nullish() }).passthrough();
 
 /** One document of GetIndexJobStatus (spec §3.7). */
 export const indexJobDocumentSchema = z

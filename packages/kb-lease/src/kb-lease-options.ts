@@ -153,12 +153,18 @@ export const uploadDocumentOptionsSchema = z
   .object({
     categoryId: z.string().min(1).optional(),
     categoryType: z.enum(['UNSTRUCTURED', 'SESSION_FILE']).optional(),
-    parser: z.string().regex(/^[A-Z_]+$/, 'parser must be a parser name such as AUTO_SELECT').optional(),
+    parser: z
+      .string()
+      .regex(/^[A-Z_]+$/, 'parser must be a parser name such as AUTO_SELECT')
+      .optional(),
     tags: z.array(z.string()).optional(),
     originalFileUrl: z.string().min(1).optional(),
     parserConfig: z.object({}).passthrough().optional(),
     fileName: z.string().optional(),
-    md5: z.string().regex(/^[0-9a-fA-F]{32}$/, 'md5 must be 32 hex characters').optional(),
+    md5: z
+      .string()
+      .regex(/^[0-9a-fA-F]{32}$/, 'md5 must be 32 hex characters')
+      .optional(),
     indexId: z.string().min(1).optional(),
     wait: z.boolean().optional(),
     timeoutMs: positiveInteger.optional(),

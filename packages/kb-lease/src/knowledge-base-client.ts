@@ -31,7 +31,12 @@ import {
 } from './kb-lease-options.js';
 import { type UpdatedDocument, updateDocument } from './update-document.js';
 import { type KnowledgeBaseDocument, uploadDocument } from './upload-document.js';
-import { type UploadManyItem, type UploadManyOptions, type UploadManyResult, uploadMany } from './upload-many.js';
+import {
+  type UploadManyItem,
+  type UploadManyOptions,
+  type UploadManyResult,
+  uploadMany,
+} from './upload-many.js';
 import { uploadManyOptionsSchema } from './upload-many-options.js';
 
 /** Options that only abort. */
@@ -63,7 +68,11 @@ export interface KnowledgeBaseClient {
    *
    * @throws Everything {@link KnowledgeBaseClient.uploadDocument} throws.
    */
-  updateDocument(fileId: string, source: DocumentInput, options?: UploadDocumentOptions): Promise<UpdatedDocument>;
+  updateDocument(
+    fileId: string,
+    source: DocumentInput,
+    options?: UploadDocumentOptions,
+  ): Promise<UpdatedDocument>;
   /**
    * Uploads many documents, `concurrency` at a time, AddFile under its quota through the limiter, with an optional
    * manifest that makes an interrupted batch resumable. Every document gets a result in the `Promise.allSettled`
@@ -92,16 +101,28 @@ export interface KnowledgeBaseClient {
   /** CreateIndex and SubmitIndexJob (spec §10.10). @throws `InvalidInputError`, `HttpStatusError` */
   createIndex(options: CreateIndexOptions): Promise<{ indexId: string; jobId: string }>;
   /** SubmitIndexAddDocumentsJob. @throws `InvalidInputError` `INVALID_DOCUMENT_IDS`, `HttpStatusError` */
-  addDocumentsToIndex(indexId: string, documentIds: readonly string[], options?: SignalOptions): Promise<{ jobId: string }>;
+  addDocumentsToIndex(
+    indexId: string,
+    documentIds: readonly string[],
+    options?: SignalOptions,
+  ): Promise<{ jobId: string }>;
   /**
    * Polls GetIndexJobStatus (at least 5 s apart, 20/min) until the job completes and each document is `FINISH`.
    * @throws {@link KnowledgeBaseError} `INDEX_JOB_FAILED`; `PollTimeoutError`; `signal.reason`
    */
-  waitForIndexJob(indexId: string, jobId: string, options?: WaitForIndexJobOptions): Promise<IndexJobStatusData>;
+  waitForIndexJob(
+    indexId: string,
+    jobId: string,
+    options?: WaitForIndexJobOptions,
+  ): Promise<IndexJobStatusData>;
   /** ListIndexDocuments as an async iterator over every page. @throws `HttpStatusError` */
   listIndexDocuments(indexId: string, options?: ListIndexDocumentsOptions): AsyncIterable<IndexDocument>;
   /** DeleteIndexDocument. @throws `InvalidInputError` `INVALID_DOCUMENT_IDS`, `HttpStatusError` */
-  deleteIndexDocuments(indexId: string, documentIds: readonly string[], options?: SignalOptions): Promise<void>;
+  deleteIndexDocuments(
+    indexId: string,
+    documentIds: readonly string[],
+    options?: SignalOptions,
+  ): Promise<void>;
   /** Closes the transport this client built (not one passed in). */
   close(): Promise<void>;
 }
@@ -167,7 +188,8 @@ export function createKnowledgeBaseClient(options: KnowledgeBaseClientOptions = 
     async uploadMany(sources, manyOptions = {}) {
       checkOptions(uploadManyOptionsSchema, manyOptions, 'uploadMany');
       assertOpen();
-      if (!Array.isArray(sources)) throw new InvalidInputError('INVALID_OPTIONS', 'uploadMany: sources must be an array');
+      if (!Array.isArray(sources))
+        throw new InvalidInputError('INVALID_OPTIONS', 'uploadMany: sources must be an array');
       return uploadMany(context, sources, manyOptions);
     },
     describeFile: (fileId, callOptions = {}) => describeFile(context, fileId, callOptions.signal),

@@ -4,7 +4,8 @@ import { parseLeaseHeaders } from './lease-headers.js';
 
 describe('parseLeaseHeaders', () => {
   it('reads the string fragment of seed 000 exactly', () => {
-    const headers = '        "X-bailian-extra": "MTAwNTQyNjQ5NTE2OTE3OA==",\n        "Content-Type": "application/pdf"';
+    const headers =
+      '        "X-bailian-extra": "MTAwNTQyNjQ5NTE2OTE3OA==",\n        "Content-Type": "application/pdf"';
     expect(parseLeaseHeaders(headers)).toEqual([
       ['X-bailian-extra', 'MTAwNTQyNjQ5NTE2OTE3OA=='],
       ['Content-Type', 'application/pdf'],

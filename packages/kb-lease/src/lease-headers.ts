@@ -30,7 +30,7 @@ export function parseLeaseHeaders(value: unknown): [string, string][] {
     const pairs: [string, string][] = [];
     const pattern = /"((?:[^"\\]|\\.)*)"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
     for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
-      pairs.push([unescape(match[1]!), unescape(match[2]!)]);
+      pairs.push([unescapeJson(match[1]!), unescapeJson(match[2]!)]);
     }
     if (pairs.length > 0) return pairs;
   }
@@ -46,7 +46,7 @@ function fromObject(record: Record<string, unknown>): [string, string][] {
     .map(([name, headerValue]) => [name, String(headerValue)]);
 }
 
-function unescape(text: string): string {
+function unescapeJson(text: string): string {
   try {
     return JSON.parse(`"${text}"`) as string;
   } catch {

@@ -1,12 +1,7 @@
 import { HttpStatusError, none, pollUntil, type UploadProgress } from '@x/transport';
 import { type AddFileFields, type AddFileOutcome, addFileOnce, findAdded } from './add-file-once.js';
 import type { ClientContext } from './client-context.js';
-import {
-  checkDocumentSize,
-  checkFileName,
-  checkParserConfig,
-  checkTags,
-} from './document-checks.js';
+import { checkDocumentSize, checkFileName, checkParserConfig, checkTags } from './document-checks.js';
 import { type DocumentInput, type DocumentSource, resolveDocumentSource } from './document-source.js';
 import { describeFile } from './file-calls.js';
 import { addDocumentsToIndex, waitForIndexJob } from './index-calls.js';
@@ -124,7 +119,12 @@ export async function uploadDocument(
   for (;;) {
     let outcome: AddFileOutcome;
     if (resumed) {
-      outcome = { kind: 'added', fileId: resumed.FileId, parser: resumed.Parser ?? undefined, wasFound: true };
+      outcome = {
+        kind: 'added',
+        fileId: resumed.FileId,
+        parser: resumed.Parser ?? undefined,
+        wasFound: true,
+      };
       resumed = undefined;
     } else {
       if (leases >= maxLeases) throw lastReason;
@@ -134,7 +134,10 @@ export async function uploadDocument(
       const put = await putToLease(context, lease, source, md5, signal, onProgress);
       if (put === 'expired') {
         context.logger.info?.('lease URL expired before the upload; taking a new lease', { fileName });
-        lastReason = new KnowledgeBaseError('LEASE_EXPIRED', `${fileName}: every lease URL expired before its upload`);
+        lastReason = new KnowledgeBaseError(
+          'LEASE_EXPIRED',
+          `${fileName}: every lease URL expired before its upload`,
+        );
         continue;
       }
       outcome = await addFileOnce(context, {
@@ -241,7 +244,11 @@ async function putToLease(
     return 'sent';
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
-    if (HttpStatusError.isInstance(error) && error.status === 403 && /expired/i.test(error.body ?? error.message)) {
+    if (
+      HttpStatusError.isInstance(error) &&
+      error.status === 403 &&
+      /expired/i.test(error.body ?? error.message)
+    ) {
       return 'expired';
     }
     throw error;
@@ -270,7 +277,7 @@ export async function waitForParse(
 ): Promise<FileData> {
   const { timeoutMs = 3_600_000, pollIntervalMs = 1000, maxPollIntervalMs = 15_000, signal } = options;
   const goal = categoryType === 'SESSION_FILE' ? 'FILE_IS_READY' : 'PARSE_SUCCESS';
-  return pollUntil(
+  return pollUntil<FileData>(
     async ({ signal: pollSignal }) => {
       const file = await describeFile(context, fileId, pollSignal);
       const status = file.Status ?? '';

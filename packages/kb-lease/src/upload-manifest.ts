@@ -48,7 +48,8 @@ export async function openUploadManifest(path: string): Promise<UploadManifest> 
     if (line.trim() === '') continue;
     try {
       const entry = JSON.parse(line) as ManifestEntry;
-      if (typeof entry.source === 'string' && typeof entry.status === 'string') previous.set(entry.source, entry);
+      if (typeof entry.source === 'string' && typeof entry.status === 'string')
+        previous.set(entry.source, entry);
     } catch {
       // A line cut short by a crash: the state before it stands.
     }

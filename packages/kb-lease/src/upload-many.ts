@@ -4,8 +4,8 @@ import { type PoolResult, runPool } from '@x/transport';
 import type { ClientContext } from './client-context.js';
 import { type DocumentInput, resolveDocumentSource } from './document-source.js';
 import type { DocumentProgress, UploadDocumentOptions } from './kb-lease-options.js';
-import { type ManifestEntry, openUploadManifest, type UploadManifest } from './upload-manifest.js';
 import { type KnowledgeBaseDocument, uploadDocument } from './upload-document.js';
+import { type ManifestEntry, openUploadManifest, type UploadManifest } from './upload-manifest.js';
 
 /** One document of a batch, with options of its own. */
 export interface UploadManyItem extends Omit<UploadDocumentOptions, 'signal' | 'onProgress'> {
@@ -20,7 +20,8 @@ export interface UploadManyProgress extends DocumentProgress {
 }
 
 /** Options of `uploadMany`: every `uploadDocument` option applies to each document, plus these. */
-export interface UploadManyOptions extends Omit<UploadDocumentOptions, 'signal' | 'onProgress' | 'fileName' | 'md5'> {
+export interface UploadManyOptions
+  extends Omit<UploadDocumentOptions, 'signal' | 'onProgress' | 'fileName' | 'md5'> {
   /**
    * How many documents are worked on at once; AddFile stays under its quota whatever the number (the limiter).
    * @default 4
@@ -89,7 +90,8 @@ async function uploadRecorded(
   options: UploadDocumentOptions,
 ): Promise<UploadManyDocument> {
   const previous = manifest.previous.get(key);
-  const local = typeof source === 'string' && !/^https?:\/\//i.test(source) ? await statOf(source) : undefined;
+  const local =
+    typeof source === 'string' && !/^https?:\/\//i.test(source) ? await statOf(source) : undefined;
   const isUnchanged =
     previous?.md5 !== undefined &&
     local !== undefined &&
@@ -144,7 +146,10 @@ async function uploadRecorded(
     return { ...document, skipped: false };
   } catch (error) {
     if (!options.signal?.aborted) {
-      await write({ status: 'failed', error: error instanceof Error ? error.message.slice(0, 300) : String(error) });
+      await write({
+        status: 'failed',
+        error: error instanceof Error ? error.message.slice(0, 300) : String(error),
+      });
     }
     throw error;
   }

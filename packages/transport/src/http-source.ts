@@ -54,7 +54,10 @@ export interface HttpSource {
  * console.log(source.sizeBytes, source.md5); // the ETag of a plain OSS upload is its MD5
  * ```
  */
-export async function openHttpSource(url: string | URL, options: HttpSourceOptions = {}): Promise<HttpSource> {
+export async function openHttpSource(
+  url: string | URL,
+  options: HttpSourceOptions = {},
+): Promise<HttpSource> {
   const { signal, headers: extraHeaders = {} } = options;
   const target = new URL(String(url));
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
@@ -81,7 +84,9 @@ export async function openHttpSource(url: string | URL, options: HttpSourceOptio
     }
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
-    throw new InvalidInputError('SOURCE_UNAVAILABLE', `${shown}: ${(error as Error).message}`, { cause: error });
+    throw new InvalidInputError('SOURCE_UNAVAILABLE', `${shown}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const headers = flatten(response.headers);
   if (response.statusCode >= 400) {
@@ -160,7 +165,11 @@ export function declaredMd5(
     if (bytes.byteLength === 16) return { md5: bytes.toString('hex'), from: 'content-md5' };
   }
   const etag = headers.etag?.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
-  if (headers['x-oss-object-type']?.trim().toLowerCase() === 'normal' && etag && /^[0-9A-Fa-f]{32}$/.test(etag)) {
+  if (
+    headers['x-oss-object-type']?.trim().toLowerCase() === 'normal' &&
+    etag &&
+    /^[0-9A-Fa-f]{32}$/.test(etag)
+  ) {
     return { md5: etag.toLowerCase(), from: 'oss-etag' };
   }
   return undefined;

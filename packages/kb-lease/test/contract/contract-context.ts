@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AdminClient, createAdminClient } from '@x/emulator/vitest';
 import { afterAll, inject } from 'vitest';
-import { createKnowledgeBaseClient, type KnowledgeBaseClient, type KnowledgeBaseClientOptions } from '../../src/index.js';
+import {
+  createKnowledgeBaseClient,
+  type KnowledgeBaseClient,
+  type KnowledgeBaseClientOptions,
+} from '../../src/index.js';
 
 /** What a contract test file works with. */
 export interface ContractContext {
@@ -54,5 +58,7 @@ export async function contractContext(): Promise<ContractContext> {
 
 /** A small PDF the emulator's parser accepts. */
 export function pdfBytes(text: string): Uint8Array {
-  return Buffer.from(`%PDF-1.4\n% ${text}\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`);
+  return Buffer.from(
+    `%PDF-1.4\n% ${text}\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`,
+  );
 }

@@ -47,19 +47,25 @@ describe('credentials from @alicloud/credentials (a credentials URI on loopback)
     const client = createKnowledgeBaseClient({
       endpoint: emulator.url,
       workspaceId: emulator.account.workspaceId,
-      credentials: alibabaCloudCredentials({ config: { type: 'credentials_uri', credentialsURI: credentialsUri } }),
+      credentials: alibabaCloudCredentials({
+        config: { type: 'credentials_uri', credentialsURI: credentialsUri },
+      }),
     });
     const paths = await Promise.all(
       Array.from({ length: 5 }, (_, index) => context.file(`sts-${index}.pdf`, pdfBytes(`sts ${index}`))),
     );
     const startedAt = Date.now();
-    const results = await client.uploadMany(paths, { concurrency: 1, pollIntervalMs: 200, maxPollIntervalMs: 500 });
+    const results = await client.uploadMany(paths, {
+      concurrency: 1,
+      pollIntervalMs: 200,
+      maxPollIntervalMs: 500,
+    });
     const elapsedMs = Date.now() - startedAt;
     await client.close();
     for (const result of results) if (result.status === 'rejected') throw result.reason;
-    expect(results.every((result) => result.status === 'fulfilled' && result.value.status === 'PARSE_SUCCESS')).toBe(
-      true,
-    );
+    expect(
+      results.every((result) => result.status === 'fulfilled' && result.value.status === 'PARSE_SUCCESS'),
+    ).toBe(true);
     // The batch outlived the first credentials, which the emulator stopped accepting: they were replaced in time.
     expect(elapsedMs).toBeGreaterThan(stsLifetimeMs);
     expect(minted.length).toBeGreaterThanOrEqual(2);

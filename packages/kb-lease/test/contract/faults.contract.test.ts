@@ -18,7 +18,9 @@ async function filesNamed(name: string): Promise<string[]> {
 
 async function batch(prefix: string, count: number): Promise<string[]> {
   return Promise.all(
-    Array.from({ length: count }, (_, index) => context.file(`${prefix}-${index}.pdf`, pdfBytes(`${prefix} ${index}`))),
+    Array.from({ length: count }, (_, index) =>
+      context.file(`${prefix}-${index}.pdf`, pdfBytes(`${prefix} ${index}`)),
+    ),
   );
 }
 
@@ -46,7 +48,9 @@ describe('AddFile under faults: every document added exactly once, none lost', (
     const { results, addFileCalls } = await expectExactlyOnce('reset-response', paths);
     // Each faulted document is either found by the lookup (one AddFile) or, when the emulator dropped the call before
     // acting on it, started over with a new lease (two AddFile calls).
-    const found = results.filter((result) => result.status === 'fulfilled' && result.value.wasFoundByLookup).length;
+    const found = results.filter(
+      (result) => result.status === 'fulfilled' && result.value.wasFoundByLookup,
+    ).length;
     expect(addFileCalls).toHaveLength(5 + 3 - found);
   });
 
@@ -58,7 +62,9 @@ describe('AddFile under faults: every document added exactly once, none lost', (
         const response = await inner.request(request);
         if (request.operation === 'AddFile' && lost < 3) {
           lost += 1;
-          throw new NetworkError('PUT /datacenter/file: connection failed (ECONNRESET)', { operation: 'AddFile' });
+          throw new NetworkError('PUT /datacenter/file: connection failed (ECONNRESET)', {
+            operation: 'AddFile',
+          });
         }
         return response;
       },
@@ -67,7 +73,9 @@ describe('AddFile under faults: every document added exactly once, none lost', (
     const paths = await batch('answer-lost', 4);
     const { results, addFileCalls } = await expectExactlyOnce('answer-lost', paths, transport);
     expect(addFileCalls).toHaveLength(4);
-    expect(results.filter((result) => result.status === 'fulfilled' && result.value.wasFoundByLookup)).toHaveLength(3);
+    expect(
+      results.filter((result) => result.status === 'fulfilled' && result.value.wasFoundByLookup),
+    ).toHaveLength(3);
     await transport.close();
   });
 
@@ -76,7 +84,9 @@ describe('AddFile under faults: every document added exactly once, none lost', (
     const paths = await batch('reset-request', 4);
     const { results, addFileCalls } = await expectExactlyOnce('reset-request', paths);
     expect(addFileCalls).toHaveLength(6);
-    expect(results.reduce((sum, result) => sum + (result.status === 'fulfilled' ? result.value.leases : 0), 0)).toBe(6);
+    expect(
+      results.reduce((sum, result) => sum + (result.status === 'fulfilled' ? result.value.leases : 0), 0),
+    ).toBe(6);
   });
 
   it('429 Throttling: sent again with the same lease', async () => {
@@ -102,7 +112,12 @@ describe('AddFile under faults: every document added exactly once, none lost', (
     const isSupported = await context.admin
       .addFault({
         route: 'AddFile',
-        fault: { type: 'status', status: 200, code: 'DataCenter.InternalError', message: 'internal error' } as never,
+        fault: {
+          type: 'status',
+          status: 200,
+          code: 'DataCenter.InternalError',
+          message: 'internal error',
+        } as never,
         times: 2,
       })
       .then(
@@ -127,7 +142,14 @@ describe('AddFile under faults: every document added exactly once, none lost', (
               Status: '200',
             };
             const parsed = request.schema ? request.schema.parse(body) : body;
-            return { status: 200, headers: {}, body: parsed, requestId: 'refused', attempts: 1, totalDelayMs: 0 };
+            return {
+              status: 200,
+              headers: {},
+              body: parsed,
+              requestId: 'refused',
+              attempts: 1,
+              totalDelayMs: 0,
+            };
           }
           return inner.request(request);
         },

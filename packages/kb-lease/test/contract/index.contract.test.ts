@@ -23,7 +23,10 @@ describe('knowledge-base indexes', () => {
     }
     if (created instanceof Error) throw created;
     const { indexId, jobId } = created as { indexId: string; jobId: string };
-    const status = await client.waitForIndexJob(indexId, jobId, { documentIds: [first.fileId], pollIntervalMs: 500 });
+    const status = await client.waitForIndexJob(indexId, jobId, {
+      documentIds: [first.fileId],
+      pollIntervalMs: 500,
+    });
     expect(status.Status).toBe('COMPLETED');
 
     const second = await client.uploadDocument(await context.file('index-second.pdf', pdfBytes('second')), {

@@ -11,7 +11,9 @@ describe('uploadMany with a manifest', () => {
   it('resumes an aborted batch: every document added exactly once, none lost', async () => {
     const count = 12;
     const paths = await Promise.all(
-      Array.from({ length: count }, (_, index) => context.file(`resume-${index}.pdf`, pdfBytes(`resume ${index}`))),
+      Array.from({ length: count }, (_, index) =>
+        context.file(`resume-${index}.pdf`, pdfBytes(`resume ${index}`)),
+      ),
     );
     const manifest = join(context.directory, 'batch.jsonl');
     const before = (await context.admin.calls({ route: 'AddFile' })).length;
@@ -37,10 +39,15 @@ describe('uploadMany with a manifest', () => {
       .catch((error: unknown) => error);
     expect((first as Error).message).toBe('interrupted');
     await transport.close();
-    const lines = (await readFile(manifest, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as ManifestEntry);
+    const lines = (await readFile(manifest, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as ManifestEntry);
     expect(lines.some((line) => line.status === 'leased')).toBe(true);
     expect(lines.filter((line) => line.status === 'added').length).toBeGreaterThanOrEqual(4);
-    expect(lines.every((line) => line.source && line.md5 && typeof line.size === 'number' && line.mtime)).toBe(true);
+    expect(
+      lines.every((line) => line.source && line.md5 && typeof line.size === 'number' && line.mtime),
+    ).toBe(true);
 
     // The rerun skips what was added, settles the AddFile left in flight, and does the rest.
     const second = await context.client().uploadMany(paths, { concurrency: 3, manifest, wait: false });
@@ -54,7 +61,8 @@ describe('uploadMany with a manifest', () => {
     expect(addFileCalls).toHaveLength(count);
     for (let index = 0; index < count; index += 1) {
       const named: string[] = [];
-      for await (const file of context.client().listFiles({ fileName: `resume-${index}` })) named.push(file.FileId);
+      for await (const file of context.client().listFiles({ fileName: `resume-${index}` }))
+        named.push(file.FileId);
       expect(named).toEqual([documents[index]!.fileId]);
     }
 

@@ -1,6 +1,6 @@
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHash } from 'node:crypto';
 import { acs3, createTransport, InvalidInputError } from '@x/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KnowledgeBaseError } from '../../src/index.js';
@@ -51,7 +51,10 @@ describe('uploadDocument', () => {
 
   it('fails with PARSE_FAILED and the parse message for a document that cannot be parsed', async () => {
     const path = await context.file('broken.pdf', 'not a pdf at all');
-    const error = await context.client().uploadDocument(path, fast).catch((caught: unknown) => caught);
+    const error = await context
+      .client()
+      .uploadDocument(path, fast)
+      .catch((caught: unknown) => caught);
     expect(KnowledgeBaseError.isInstance(error)).toBe(true);
     expect((error as KnowledgeBaseError).code).toBe('PARSE_FAILED');
     expect((error as KnowledgeBaseError).message).toMatch(/broken\.pdf.*PARSE_FAILED.*not a valid pdf/);
@@ -91,7 +94,9 @@ describe('uploadDocument', () => {
     expect(await codeOf(client.uploadDocument(path, { fileName: 'no-extension' }))).toBe('INVALID_FILE_NAME');
     expect(await codeOf(client.uploadDocument(path, { fileName: 'tool.exe' }))).toBe('UNSUPPORTED_FILE_TYPE');
     expect(
-      await codeOf(client.uploadDocument(path, { parserConfig: { ModelName: 'qwen-vl-max', Prompt: 'x' } as never })),
+      await codeOf(
+        client.uploadDocument(path, { parserConfig: { ModelName: 'qwen-vl-max', Prompt: 'x' } as never }),
+      ),
     ).toBe('INVALID_PARSER_CONFIG');
     expect(await codeOf(client.uploadDocument(path, { parser: 'auto' }))).toBe('INVALID_OPTIONS');
     expect(await codeOf(client.uploadDocument(path, { unknown: 1 } as never))).toBe('INVALID_OPTIONS');
@@ -119,7 +124,10 @@ describe('uploadDocument from an http:// source', () => {
         response.end(request.method === 'HEAD' ? undefined : bytes);
         return;
       }
-      const headers: Record<string, string | number> = { 'content-length': body.byteLength, 'content-type': 'text/plain' };
+      const headers: Record<string, string | number> = {
+        'content-length': body.byteLength,
+        'content-type': 'text/plain',
+      };
       if (path.startsWith('/md5/')) headers['content-md5'] = md5.toString('base64');
       if (path.startsWith('/oss/')) {
         headers['x-oss-object-type'] = 'Normal';
