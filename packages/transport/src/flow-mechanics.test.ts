@@ -165,7 +165,7 @@ describe('runPool', () => {
 describe('pollUntil', () => {
   it('checks until done, backing off between checks', async () => {
     const checkedAt: number[] = [];
-    const value = await pollUntil(
+    const value = await pollUntil<string>(
       async ({ attempt }) => {
         checkedAt.push(attempt);
         return attempt < 4 ? { done: false, value: attempt } : { done: true, value: 'ready' };
