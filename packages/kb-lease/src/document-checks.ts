@@ -1,4 +1,4 @@
-import { InvalidInputError } from '@x/transport';
+import { formatSizeOverLimit, InvalidInputError } from '@x/transport';
 
 const mebibyte = 1024 * 1024;
 
@@ -85,7 +85,7 @@ export function checkDocumentSize(fileName: string, sizeBytes: number, limitByte
   if (sizeBytes > limit) {
     throw new InvalidInputError(
       'FILE_TOO_LARGE',
-      `${fileName} is ${sizeBytes} bytes; .${extension} documents may be at most ${limit} bytes (${(limit / mebibyte).toFixed(0)} MB)`,
+      `${fileName}: ${formatSizeOverLimit(sizeBytes, limit, `the knowledge base (.${extension} documents, spec §9)`)}`,
     );
   }
 }
