@@ -216,8 +216,13 @@ describe('web console', () => {
       .poll(() => page.locator(`#objects tr[data-key="${uploaded.key}"]`).textContent())
       .toContain('live');
     await page.getByLabel('refused and faulted only').check();
-    await screenshot('console-fault.png');
+    await expect
+      .poll(() => page.locator('#timeline tbody tr').evaluateAll((rows) => rows.map((tr) => tr.dataset.callId)))
+      .toEqual([String(faultedId)]);
     await page.getByLabel('refused and faulted only').uncheck();
+    await page.locator('#timeline').scrollIntoViewIfNeeded();
+    await page.evaluate(() => window.scrollBy(0, -360));
+    await screenshot('console-fault.png');
   });
 
   it('advances the clock from the page and shows a temporary object expire', async () => {
@@ -254,6 +259,7 @@ describe('web console', () => {
     expect(
       await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
     ).toBeLessThanOrEqual(0);
+    await page.locator('#objects').scrollIntoViewIfNeeded();
     await screenshot('console-narrow.png');
     expect(pageRequests.length).toBeGreaterThan(0);
     expect(pageRequests.filter((url) => !url.startsWith(`${emulator.url}/__emulator/`))).toEqual([]);
