@@ -217,7 +217,9 @@ describe('web console', () => {
       .toContain('live');
     await page.getByLabel('refused and faulted only').check();
     await expect
-      .poll(() => page.locator('#timeline tbody tr').evaluateAll((rows) => rows.map((tr) => tr.dataset.callId)))
+      .poll(() =>
+        page.locator('#timeline tbody tr').evaluateAll((rows) => rows.map((tr) => tr.dataset.callId)),
+      )
       .toEqual([String(faultedId)]);
     await page.getByLabel('refused and faulted only').uncheck();
     await page.locator('#timeline').scrollIntoViewIfNeeded();
