@@ -172,16 +172,96 @@ export const deleteIndexDocumentDataSchema = z
   .object({ DeletedDocument: z.array(z.string()).nullish(), Id: z.string().nullish() })
   .passthrough();
 
-/** A file as DescribeFile returns it, with every field the service sent. */
-export type FileData = z.infer<typeof fileDataSchema>;
-/** One category as ListCategory returns it. */
-export type CategoryData = z.infer<typeof categoryDataSchema>;
-/** One document of an index job, as GetIndexJobStatus returns it. */
-export type IndexJobDocument = z.infer<typeof indexJobDocumentSchema>;
-/** GetIndexJobStatus's `Data`. */
-export type IndexJobStatusData = z.infer<typeof indexJobStatusDataSchema>;
+/** A file as DescribeFile and ListFile return it (spec §3.4), with every field the service sent. */
+export interface FileData {
+  /** `file_…`. */
+  FileId: string;
+  /** The name with its extension. */
+  FileName?: string | null;
+  /** The category. */
+  CategoryId?: string | null;
+  /** `yyyy-MM-dd HH:mm:ss`, UTC+8. */
+  CreateTime?: string | null;
+  /** The extension, e.g. `pdf`. */
+  FileType?: string | null;
+  /** The parser. */
+  Parser?: string | null;
+  /** Bytes. */
+  SizeInBytes?: number | null;
+  /** `INIT`, `IN_PARSE_QUEUE`, `PARSING`, `PARSE_SUCCESS`, `PARSE_FAILED`, or a SESSION_FILE state. */
+  Status?: string | null;
+  /** Tags. */
+  Tags?: string[] | null;
+  /** Where the parse result can be downloaded. */
+  ParseResultDownloadUrl?: string | null;
+  /** Why parsing failed. */
+  ParseErrorMessage?: string | null;
+  /** Fields this version does not know, kept as sent. */
+  [field: string]: unknown;
+}
+
+/** One category as ListCategory returns it (spec §3.6). */
+export interface CategoryData {
+  /** `cate_…`, or `default`. */
+  CategoryId: string;
+  /** The name. */
+  CategoryName?: string | null;
+  /** `UNSTRUCTURED`. */
+  CategoryType?: string | null;
+  /** Whether it is the workspace's default category. */
+  IsDefault?: boolean | string | null;
+  /** The parent category. */
+  ParentCategoryId?: string | null;
+  /** Fields this version does not know, kept as sent. */
+  [field: string]: unknown;
+}
+
+/** One document of an index job, as GetIndexJobStatus returns it (spec §3.7). */
+export interface IndexJobDocument {
+  /** The file id. */
+  DocId?: string | null;
+  /** The document's name. */
+  DocName?: string | null;
+  /** `RUNNING`, `FINISH`, `INSERT_ERROR` or `DELETED`. */
+  Status?: string | null;
+  /** An error code, e.g. `Index.Document.ChunkError`. */
+  Code?: string | null;
+  /** An error message. */
+  Message?: string | null;
+  /** When it last changed (epoch ms). */
+  GmtModified?: number | null;
+  /** Fields this version does not know, kept as sent. */
+  [field: string]: unknown;
+}
+
+/** GetIndexJobStatus's `Data` (spec §3.7). */
+export interface IndexJobStatusData {
+  /** The job. */
+  JobId?: string | null;
+  /** `PENDING`, `RUNNING`, `COMPLETED` or `FAILED`. */
+  Status?: string | null;
+  /** The job's documents. */
+  Documents?: IndexJobDocument[] | null;
+  /** Fields this version does not know, kept as sent. */
+  [field: string]: unknown;
+}
+
 /** One document of an index, as ListIndexDocuments returns it. */
-export type IndexDocument = z.infer<typeof indexDocumentSchema>;
+export interface IndexDocument {
+  /** The file id. */
+  Id?: string | null;
+  /** The name. */
+  Name?: string | null;
+  /** `RUNNING`, `FINISH`, `INSERT_ERROR` or `DELETED`. */
+  Status?: string | null;
+  /** An error code. */
+  Code?: string | null;
+  /** An error message. */
+  Message?: string | null;
+  /** Fields this version does not know, kept as sent. */
+  [field: string]: unknown;
+}
+
 /** ApplyFileUploadLease's `Data`. @internal */
 export type LeaseData = z.infer<typeof leaseDataSchema>;
 
