@@ -24,7 +24,7 @@ export type BailianNetwork = 'public' | 'vpc';
  * over HTTPS) or a full URL (`http://127.0.0.1:4010` for the emulator). Otherwise the host is chosen from `region`
  * and `network` as spec §1's table lists them; the official SDK does not derive it (spec §10.1).
  *
- * @throws {@link InvalidInputError} `INVALID_ENDPOINT` for an endpoint that is neither a host nor an http(s) URL,
+ * @throws `InvalidInputError` (from `@x/transport`) `INVALID_ENDPOINT` for an endpoint that is neither a host nor an http(s) URL,
  * `INVALID_REGION` for an unknown region or network.
  * @example
  * ```ts

@@ -50,7 +50,7 @@ export function fileStem(fileName: string): string {
 /**
  * Checks a document's name: 4 to 128 characters with an extension (spec §3.1, §9), no path separators.
  *
- * @throws {@link InvalidInputError} `INVALID_FILE_NAME` naming the value.
+ * @throws `InvalidInputError` (from `@x/transport`) `INVALID_FILE_NAME` naming the value.
  */
 export function checkFileName(fileName: string): void {
   const length = [...fileName].length;
@@ -69,7 +69,7 @@ export function checkFileName(fileName: string): void {
 /**
  * Checks a document's type and size against spec §9 (`limitBytes` overrides the per-type limit).
  *
- * @throws {@link InvalidInputError} `UNSUPPORTED_FILE_TYPE`, `FILE_EMPTY` or `FILE_TOO_LARGE`, naming the file.
+ * @throws `InvalidInputError` (from `@x/transport`) `UNSUPPORTED_FILE_TYPE`, `FILE_EMPTY` or `FILE_TOO_LARGE`, naming the file.
  */
 export function checkDocumentSize(fileName: string, sizeBytes: number, limitBytes?: number): void {
   const extension = fileExtension(fileName);
@@ -96,7 +96,7 @@ const tagPattern = /^[\p{L}\p{N}_-]{1,32}$/u;
  * Checks tags as seed 001 states them: each up to 32 characters of Unicode letters (Chinese included), digits, `_`
  * and `-`; at most 32 tags (the quota document) and 700 characters in all (spec §3.3).
  *
- * @throws {@link InvalidInputError} `INVALID_TAGS` naming the tag.
+ * @throws `InvalidInputError` (from `@x/transport`) `INVALID_TAGS` naming the tag.
  */
 export function checkTags(tags: readonly string[]): void {
   if (!Array.isArray(tags)) throw new InvalidInputError('INVALID_TAGS', 'tags must be an array of strings');
@@ -130,7 +130,7 @@ export interface ParserConfig {
  * Checks `ParserConfig`: an object holding only `ModelName` and `ModelPrompt`, both strings. They are never
  * top-level parameters (spec §10.3).
  *
- * @throws {@link InvalidInputError} `INVALID_PARSER_CONFIG` naming the offending key.
+ * @throws `InvalidInputError` (from `@x/transport`) `INVALID_PARSER_CONFIG` naming the offending key.
  */
 export function checkParserConfig(config: unknown): asserts config is ParserConfig {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {

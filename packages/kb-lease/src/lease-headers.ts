@@ -6,7 +6,7 @@ import { InvalidInputError } from '@x/transport';
  * `"X-bailian-extra": "…",\n"Content-Type": "…"` fragment the documentation's example shows (seed 000). Values are
  * kept exactly, an empty `Content-Type` included.
  *
- * @throws {@link InvalidInputError} `INVALID_LEASE_HEADERS` when the value is none of these shapes.
+ * @throws `InvalidInputError` (from `@x/transport`) `INVALID_LEASE_HEADERS` when the value is none of these shapes.
  * @example
  * ```ts
  * parseLeaseHeaders('"X-bailian-extra": "MTAw",\n"Content-Type": ""'); // [['X-bailian-extra', 'MTAw'], ['Content-Type', '']]
