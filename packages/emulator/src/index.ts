@@ -23,10 +23,13 @@ export type { ModelSizeLimit } from './dashscope/model-size-limits.js';
 export { defaultModelSizeLimits } from './dashscope/model-size-limits.js';
 export type { StoredObject } from './dashscope/object-store.js';
 export { defaultAccount } from './default-account.js';
+export type { DocumentedError, ErrorFamily } from './documented-errors.js';
+export { documentedErrors } from './documented-errors.js';
 export type { EmulatorClockOptions } from './emulator-clock.js';
 export { createEmulatorClock } from './emulator-clock.js';
 export type {
   DelayFault,
+  ErrorFault,
   Fault,
   FaultPlan,
   FaultPlanOptions,
@@ -35,6 +38,7 @@ export type {
   ResetFault,
   StallFault,
   StatusFault,
+  SuccessFalseFault,
 } from './fault-plan.js';
 export { createFaultPlan, validateFaultRule } from './fault-plan.js';
 export type { FilesLimits } from './files/files-limits.js';
@@ -45,4 +49,11 @@ export type {
   FilesSurfaceState,
   StoredFile,
 } from './files/files-surface.js';
-export type { EmulatorAccount, EmulatorClock, Exchange, Surface, SurfaceContext } from './surface.js';
+export type {
+  EmulatorAccount,
+  EmulatorClock,
+  Exchange,
+  Surface,
+  SurfaceContext,
+  SurfaceError,
+} from './surface.js';

@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, unlink } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { drainRequest, sendJson } from '../http-reply.js';
 import type { EmulatorAccount, Exchange, Surface, SurfaceContext } from '../surface.js';
 import { fileExtension, fileExtractExtensions } from './file-inspector.js';
@@ -89,6 +91,17 @@ interface FileRecord {
 type CursorPosition = Pick<FileRecord, 'account' | 'createdAtMs' | 'sequence'>;
 
 const basePath = '/compatible-mode/v1/files';
+
+/** Route names of the Files API surface, as the fault plan and the call log name them. */
+export const filesRoutes = {
+  upload: 'files.upload',
+  list: 'files.list',
+  retrieve: 'files.retrieve',
+  content: 'files.content',
+  delete: 'files.delete',
+  /** Anything else under `/compatible-mode/v1/` that no surface answers. */
+  unknown: 'files.unknown',
+} as const;
 const uploadPurposes: readonly string[] = ['file-extract', 'batch'];
 const idPrefixes: Record<FilePurpose, string> = {
   'file-extract': 'file-fe-',
@@ -383,6 +396,16 @@ export function createFilesSurface(context: SurfaceContext, options: FilesSurfac
     });
   }
 
+  async function sendContent(exchange: Exchange, record: FileRecord): Promise<void> {
+    const { response } = exchange;
+    response.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': record.bytes,
+      'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(record.filename)}`,
+    });
+    await pipeline(createReadStream(record.path), response);
+  }
+
   async function remove(exchange: Exchange, account: EmulatorAccount, id: string): Promise<void> {
     const record = findRecord(account, id);
     records.splice(records.indexOf(record), 1);
@@ -394,16 +417,7 @@ export function createFilesSurface(context: SurfaceContext, options: FilesSurfac
     name: 'files',
 
     match(method, url) {
-      if (url.pathname === basePath) {
-        if (method === 'POST') return 'files.upload';
-        if (method === 'GET') return 'files.list';
-        return undefined;
-      }
-      const id = url.pathname.startsWith(`${basePath}/`) ? url.pathname.slice(basePath.length + 1) : '';
-      if (id === '' || id.includes('/')) return undefined;
-      if (method === 'GET') return 'files.retrieve';
-      if (method === 'DELETE') return 'files.delete';
-      return undefined;
+      return matchFilesRoute(method, url.pathname);
     },
 
     async handle(exchange) {
@@ -414,14 +428,19 @@ export function createFilesSurface(context: SurfaceContext, options: FilesSurfac
       try {
         const account = authenticate(request);
         exchange.setAccount(account.name);
-        checkQuota(route, account);
-        const id = decodePathSegment(exchange.url.pathname.slice(basePath.length + 1));
-        if (route === 'files.upload') return await upload(exchange, account);
+        if (route !== filesRoutes.unknown) checkQuota(route, account);
+        const id = decodePathSegment(exchange.url.pathname.slice(basePath.length + 1).split('/')[0] ?? '');
+        if (route === filesRoutes.upload) return await upload(exchange, account);
         await drainRequest(request);
-        if (route === 'files.list') return list(exchange, account);
-        if (route === 'files.retrieve') return sendJson(response, 200, toWire(findRecord(account, id)));
-        if (route === 'files.delete') return await remove(exchange, account, id);
-        throw new FilesApiError(404, 'NotFound', `No route for ${request.method} ${exchange.url.pathname}.`);
+        if (route === filesRoutes.list) return list(exchange, account);
+        if (route === filesRoutes.retrieve) return sendJson(response, 200, toWire(findRecord(account, id)));
+        if (route === filesRoutes.content) return await sendContent(exchange, findRecord(account, id));
+        if (route === filesRoutes.delete) return await remove(exchange, account, id);
+        throw new FilesApiError(
+          404,
+          'NotFound',
+          `Unknown request URL: ${request.method} ${exchange.url.pathname}. Please check the URL and method.`,
+        );
       } catch (error) {
         if (error instanceof ClientGoneError || response.headersSent) return;
         await drainRequest(request);
@@ -453,8 +472,41 @@ export function createFilesSurface(context: SurfaceContext, options: FilesSurfac
       },
     },
 
+    sendError(exchange, error) {
+      const existingId = exchange.response.getHeader('x-request-id');
+      const requestId = typeof existingId === 'string' ? existingId : randomUUID();
+      for (const [name, value] of Object.entries(error.headers)) exchange.response.setHeader(name, value);
+      exchange.response.setHeader('x-request-id', requestId);
+      sendFilesError(
+        exchange.response,
+        new FilesApiError(error.status, error.code, error.message),
+        requestId,
+      );
+    },
+
     async close() {
       await rm(directory, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The route name of a request under `/compatible-mode/v1/` (everything the DashScope surface did not claim): a Files
+ * API call, or `files.unknown`, answered with a 404 in the OpenAI envelope.
+ */
+export function matchFilesRoute(method: string, pathname: string): string | undefined {
+  if (!pathname.startsWith('/compatible-mode/v1/') && pathname !== '/compatible-mode/v1') return undefined;
+  if (pathname === basePath) {
+    if (method === 'POST') return filesRoutes.upload;
+    if (method === 'GET') return filesRoutes.list;
+    return filesRoutes.unknown;
+  }
+  const rest = pathname.startsWith(`${basePath}/`) ? pathname.slice(basePath.length + 1) : '';
+  const [id = '', child, ...more] = rest.split('/');
+  if (id === '' || more.length > 0) return filesRoutes.unknown;
+  if (child === 'content') return method === 'GET' ? filesRoutes.content : filesRoutes.unknown;
+  if (child !== undefined) return filesRoutes.unknown;
+  if (method === 'GET') return filesRoutes.retrieve;
+  if (method === 'DELETE') return filesRoutes.delete;
+  return filesRoutes.unknown;
 }
