@@ -192,7 +192,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   try {
     dashscope = createDashScopeSurface(context, { requireContentLength, ...options.dashscope });
     files = createFilesSurface(context, { requireContentLength, ...options.files });
-    bailian = createBailianSurface(context, { ...options.bailian });
+    bailian = createBailianSurface(context, { requireContentLength, ...options.bailian });
   } catch (error) {
     await release();
     throw error;

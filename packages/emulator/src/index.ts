@@ -14,6 +14,15 @@ export type {
   MintStsCredentialsOptions,
 } from './bailian/bailian-state.js';
 export type { BailianSurfaceOptions } from './bailian/bailian-surface.js';
+export type {
+  BailianIndex,
+  BailianIndexAction,
+  BailianIndexDocument,
+  BailianIndexDocumentStatus,
+  BailianIndexJob,
+  BailianIndexJobSchedule,
+  BailianIndexJobStatus,
+} from './bailian/index-actions.js';
 export type { CallRecord } from './call-record.js';
 export { redactPath } from './call-record.js';
 export type { Emulator, EmulatorLimits, EmulatorOptions, EmulatorState } from './create-emulator.js';
