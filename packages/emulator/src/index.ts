@@ -50,6 +50,7 @@ export type {
   SuccessFalseFault,
 } from './fault-plan.js';
 export { createFaultPlan, validateFaultRule } from './fault-plan.js';
+export type { BatchSchedule, BatchStatus, StoredBatch } from './files/batch-jobs.js';
 export type { FilesLimits } from './files/files-limits.js';
 export type {
   FilePurpose,

@@ -261,7 +261,10 @@ export function createBatchJobs(dependencies: BatchJobsDependencies) {
       for (const record of records) {
         if (record.cancelledAtMs !== undefined || record.counts !== undefined) continue;
         if (nowMs - record.createdAtMs < completedAfterMs) continue;
-        record.settling ??= run(record);
+        // An input file deleted meanwhile leaves a completed batch without answers rather than a broken surface.
+        record.settling ??= run(record).catch(() => {
+          record.counts ??= { total: 0, completed: 0, failed: 0 };
+        });
         await record.settling;
       }
     },
