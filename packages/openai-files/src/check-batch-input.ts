@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { BatchInputError } from './batch-input-error.js';
 
 /** Options of {@link checkBatchInput}. */
@@ -122,17 +123,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Reads one line's request; a string is the reason the line is bad. */
-function parseLine(
-  bytes: Uint8Array,
-  lineNumber: number,
-  decoder: TextDecoder,
-): { customId: string } | string | undefined {
-  let text: string;
-  try {
-    text = decoder.decode(bytes);
-  } catch {
-    return 'the line is not valid UTF-8';
-  }
+function parseLine(bytes: Uint8Array, lineNumber: number): { customId: string } | string | undefined {
+  if (!isUtf8(bytes)) return 'the line is not valid UTF-8';
+  let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   if (lineNumber === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') return undefined;
   let value: unknown;
@@ -213,7 +206,6 @@ async function firstPass(
   maxLineBytes: number,
   signal: AbortSignal | undefined,
 ): Promise<FirstPass> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
   const seen = createHashSet();
   const suspects = new Set<string>();
   let lineNumber = 0;
@@ -222,7 +214,7 @@ async function firstPass(
   for await (const line of lines(open, maxLineBytes, signal)) {
     if (!(line instanceof Uint8Array)) return { problem: line, suspects, stoppedAtLine: undefined };
     lineNumber += 1;
-    const parsed = parseLine(line, lineNumber, decoder);
+    const parsed = parseLine(line, lineNumber);
     if (parsed === undefined) {
       firstBlankLine ??= lineNumber;
       continue;
@@ -259,14 +251,13 @@ async function confirmDuplicates(
   maxLineBytes: number,
   signal: AbortSignal | undefined,
 ): Promise<LineProblem | undefined> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
   const firstLineById = new Map<string, number>();
   let lineNumber = 0;
   for await (const line of lines(open, maxLineBytes, signal)) {
     if (!(line instanceof Uint8Array)) return undefined;
     lineNumber += 1;
     if (lineNumber > lastLine) return undefined;
-    const parsed = parseLine(line, lineNumber, decoder);
+    const parsed = parseLine(line, lineNumber);
     if (parsed === undefined || typeof parsed === 'string') continue;
     const [high, low] = hashId(parsed.customId, seed);
     if (!suspects.has(`${high}:${low}`)) continue;
