@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { createModelStudioLimiter } from '@x/ratelimit';
+import { createQuotaLimiter, modelStudioQuotas } from '@x/ratelimit';
 import {
   bearer,
   checkOptions,
@@ -130,8 +130,7 @@ export interface FilesClient {
 export function createFilesClient(options: FilesClientOptions = {}): FilesClient {
   const parsed = checkOptions(filesClientOptionsSchema, options, 'createFilesClient');
   const ownsTransport = parsed.transport === undefined;
-  const ownedLimiter =
-    ownsTransport && parsed.limiter === undefined ? createModelStudioLimiter() : undefined;
+  const ownedLimiter = ownsTransport && parsed.limiter === undefined ? createDefaultLimiter() : undefined;
   const limiter: Limiter | undefined = parsed.limiter === false ? undefined : (parsed.limiter ?? ownedLimiter);
   const transport: Transport =
     parsed.transport ??
@@ -172,7 +171,7 @@ export function createFilesClient(options: FilesClientOptions = {}): FilesClient
   }
 
   async function retrieve(id: string, callOptions?: CallOptions): Promise<FileObject> {
-    const { signal } = checkOptions(callOptionsSchema, callOptions, 'retrieve');
+    const { signal } = checkOptions(callOptionsSchema, callOptions ?? {}, 'retrieve');
     context.assertOpen();
     const response = await context.send({
       method: 'GET',
@@ -190,7 +189,7 @@ export function createFilesClient(options: FilesClientOptions = {}): FilesClient
     uploadMany: (files, manyOptions) => uploadMany(context, files, manyOptions),
     retrieve,
     async delete(id, callOptions) {
-      const { signal } = checkOptions(callOptionsSchema, callOptions, 'delete');
+      const { signal } = checkOptions(callOptionsSchema, callOptions ?? {}, 'delete');
       context.assertOpen();
       const response = await context.send({
         method: 'DELETE',
@@ -209,11 +208,11 @@ export function createFilesClient(options: FilesClientOptions = {}): FilesClient
       return listEvery(context, checkOptions(listOptionsSchema, listOptions, 'listAll') ?? {});
     },
     async content(id, callOptions) {
-      const { signal } = checkOptions(callOptionsSchema, callOptions, 'content');
+      const { signal } = checkOptions(callOptionsSchema, callOptions ?? {}, 'content');
       return fileContent(context, id, signal);
     },
     async download(id, path, callOptions) {
-      const { signal } = checkOptions(callOptionsSchema, callOptions, 'download');
+      const { signal } = checkOptions(callOptionsSchema, callOptions ?? {}, 'download');
       context.assertOpen();
       return downloadFile(context, id, path, signal);
     },
@@ -229,6 +228,21 @@ export function createFilesClient(options: FilesClientOptions = {}): FilesClient
       await ownedLimiter?.close();
     },
   };
+}
+
+/**
+ * The quotas of seed 003 ("限流": 3 uploads, and 10 retrieve + list + delete calls, per second), each window held
+ * 50 ms longer than a second: a call is counted when it leaves this process and again when it reaches the service, and
+ * the margin absorbs the difference between the two.
+ */
+function createDefaultLimiter() {
+  const marginMs = 50;
+  return createQuotaLimiter({
+    quotas: {
+      filesUpload: { ...modelStudioQuotas.filesUpload, intervalMs: modelStudioQuotas.filesUpload.intervalMs + marginMs },
+      files: { ...modelStudioQuotas.files, intervalMs: modelStudioQuotas.files.intervalMs + marginMs },
+    },
+  });
 }
 
 /** An origin (an emulator's `http://127.0.0.1:4010`) gets `/compatible-mode/v1`; a full base URL is kept. */

@@ -76,9 +76,9 @@ describe('upload: every accepted input', () => {
 });
 
 describe('upload: checks before any byte is sent', () => {
-  async function refusedBeforeSending(promise: Promise<unknown>, code: string): Promise<InvalidInputError> {
+  async function refusedBeforeSending(call: () => Promise<unknown>, code: string): Promise<InvalidInputError> {
     const since = await context.lastCallId();
-    const error = await promise.then(
+    const error = await call().then(
       () => undefined,
       (caught: unknown) => caught,
     );
@@ -91,12 +91,12 @@ describe('upload: checks before any byte is sent', () => {
   it('refuses an unknown purpose and unknown options', async () => {
     const path = await context.write('x.txt', 'x');
     const error = await refusedBeforeSending(
-      files.upload(path, { purpose: 'fine-tune' as 'batch' }),
+      () => files.upload(path, { purpose: 'fine-tune' as 'batch' }),
       'INVALID_OPTIONS',
     );
     expect(error.message).toContain('purpose');
     await refusedBeforeSending(
-      files.upload(path, { purpose: 'batch', model: 'x' } as never),
+      () => files.upload(path, { purpose: 'batch', model: 'x' } as never),
       'INVALID_OPTIONS',
     );
   });
@@ -104,28 +104,28 @@ describe('upload: checks before any byte is sent', () => {
   it('refuses a file over the size limit of its purpose, naming both sizes', async () => {
     const small = context.client({ limits: { fileExtractMaxBytes: 10 } });
     const path = await context.write('big.txt', 'more than ten bytes');
-    const error = await refusedBeforeSending(small.upload(path, { purpose: 'file-extract' }), 'FILE_TOO_LARGE');
+    const error = await refusedBeforeSending(() => small.upload(path, { purpose: 'file-extract' }), 'FILE_TOO_LARGE');
     expect(error.message).toContain('19 bytes');
     expect(error.message).toContain('10 bytes');
   });
 
   it('refuses an undocumented type, a type that lies about its content, an empty file and a nameless one', async () => {
     await refusedBeforeSending(
-      files.upload(await context.write('slides.pptx', 'PK'), { purpose: 'file-extract' }),
+      async () => files.upload(await context.write('slides.pptx', 'PK'), { purpose: 'file-extract' }),
       'UNSUPPORTED_FILE_TYPE',
     );
     const mismatch = await refusedBeforeSending(
-      files.upload(await context.write('report.pdf', pngBytes), { purpose: 'file-extract' }),
+      async () => files.upload(await context.write('report.pdf', pngBytes), { purpose: 'file-extract' }),
       'FILE_TYPE_MISMATCH',
     );
     expect(mismatch.message).toContain('report.pdf');
     await refusedBeforeSending(
-      files.upload(await context.write('empty.txt', ''), { purpose: 'file-extract' }),
+      async () => files.upload(await context.write('empty.txt', ''), { purpose: 'file-extract' }),
       'FILE_EMPTY',
     );
-    await refusedBeforeSending(files.upload(pngBytes, { purpose: 'file-extract' }), 'FILE_NAME_REQUIRED');
+    await refusedBeforeSending(() => files.upload(pngBytes, { purpose: 'file-extract' }), 'FILE_NAME_REQUIRED');
     await refusedBeforeSending(
-      files.upload(await context.write('requests.json', batchLine('a')), { purpose: 'batch' }),
+      async () => files.upload(await context.write('requests.json', batchLine('a')), { purpose: 'batch' }),
       'UNSUPPORTED_FILE_TYPE',
     );
   });
@@ -134,7 +134,7 @@ describe('upload: checks before any byte is sent', () => {
     const lines = Array.from({ length: 100_000 }, (_, index) => batchLine(`request-${index}`));
     lines[99_990] = JSON.stringify({ custom_id: 'request-99990', method: 'POST', url: '/v1/chat/completions' });
     const path = await context.write('large.jsonl', `${lines.join('\n')}\n`);
-    const error = await refusedBeforeSending(files.upload(path, { purpose: 'batch' }), 'INVALID_BATCH_INPUT');
+    const error = await refusedBeforeSending(() => files.upload(path, { purpose: 'batch' }), 'INVALID_BATCH_INPUT');
     expect(BatchInputError.isInstance(error)).toBe(true);
     expect((error as BatchInputError).lineNumber).toBe(99_991);
     expect(error.message).toBe('large.jsonl is not valid Batch input: line 99991: "body" must be a JSON object');
@@ -142,10 +142,10 @@ describe('upload: checks before any byte is sent', () => {
 
   it('refuses a repeated custom_id, and a bare stream it cannot read twice', async () => {
     const path = await context.write('twice.jsonl', [batchLine('a'), batchLine('b'), batchLine('a')].join('\n'));
-    const error = await refusedBeforeSending(files.upload(path, { purpose: 'batch' }), 'INVALID_BATCH_INPUT');
+    const error = await refusedBeforeSending(() => files.upload(path, { purpose: 'batch' }), 'INVALID_BATCH_INPUT');
     expect((error as BatchInputError).reason).toBe('"custom_id" "a" repeats line 1');
     await refusedBeforeSending(
-      files.upload({ stream: createReadStream(path), sizeBytes: 10 }, { purpose: 'batch', fileName: 'b.jsonl' }),
+      () => files.upload({ stream: createReadStream(path), sizeBytes: 10 }, { purpose: 'batch', fileName: 'b.jsonl' }),
       'STREAM_NOT_REOPENABLE',
     );
   });
