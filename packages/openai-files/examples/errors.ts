@@ -1,10 +1,18 @@
-import { createFilesClient, HttpStatusError, InvalidInputError, RetriesExhaustedError } from '@x/openai-files';
+import {
+  createFilesClient,
+  HttpStatusError,
+  InvalidInputError,
+  RetriesExhaustedError,
+} from '@x/openai-files';
 
 const files = createFilesClient({ baseUrl: process.env.MSTUDIO_ENDPOINT });
 
 try {
   // Refused before any byte is sent: the name says PDF, the bytes do not.
-  await files.upload(new TextEncoder().encode('plain text'), { purpose: 'file-extract', fileName: 'scan.pdf' });
+  await files.upload(new TextEncoder().encode('plain text'), {
+    purpose: 'file-extract',
+    fileName: 'scan.pdf',
+  });
 } catch (error) {
   if (!InvalidInputError.isInstance(error)) throw error;
   console.log(error.code, '-', error.message); // FILE_TYPE_MISMATCH

@@ -9,7 +9,11 @@ const page = await files.list({
   limit: 20,
   createdAfter: new Date(Date.now() - 24 * 3600_000),
 });
-console.log(page.data.map((file) => `${file.id} ${file.filename}`), 'more:', page.has_more);
+console.log(
+  page.data.map((file) => `${file.id} ${file.filename}`),
+  'more:',
+  page.has_more,
+);
 
 // Or a documented string form, read as UTC+8: '20250306123000', '2025-11-12 10:10:10', '2025-11-12', '20251112'.
 const older = await files.list({ createdBefore: '2025-11-12' });

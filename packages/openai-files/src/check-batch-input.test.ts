@@ -3,7 +3,13 @@ import { BatchInputError } from './batch-input-error.js';
 import { checkBatchInput } from './check-batch-input.js';
 
 const request = (id: string, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: { model: 'qwen-plus' }, ...extra });
+  JSON.stringify({
+    custom_id: id,
+    method: 'POST',
+    url: '/v1/chat/completions',
+    body: { model: 'qwen-plus' },
+    ...extra,
+  });
 
 /** The text as chunks of `chunkBytes`, so lines cross chunk boundaries. */
 function source(text: string, chunkBytes = 7) {
@@ -15,7 +21,8 @@ function source(text: string, chunkBytes = 7) {
     },
     open: async function* () {
       opens += 1;
-      for (let offset = 0; offset < bytes.byteLength; offset += chunkBytes) yield bytes.subarray(offset, offset + chunkBytes);
+      for (let offset = 0; offset < bytes.byteLength; offset += chunkBytes)
+        yield bytes.subarray(offset, offset + chunkBytes);
     },
   };
 }
@@ -41,7 +48,10 @@ describe('checkBatchInput', () => {
     ['[1,2]', 'the line is not a JSON object'],
     [JSON.stringify({ method: 'POST', url: '/v1/x', body: {} }), '"custom_id" must be a non-empty string'],
     [request('z', { method: 'GET' }), '"method" must be "POST", got "GET"'],
-    [request('z', { url: '/api/v1/x' }), '"url" must be a path under /v1/ such as "/v1/chat/completions", got "/api/v1/x"'],
+    [
+      request('z', { url: '/api/v1/x' }),
+      '"url" must be a path under /v1/ such as "/v1/chat/completions", got "/api/v1/x"',
+    ],
     [request('z', { body: 'text' }), '"body" must be a JSON object'],
   ])('names the line and the reason: %s', async (line, reason) => {
     const error = await failure(`${request('a')}\n${request('b')}\n${line}\n${request('c')}\n`);
@@ -53,7 +63,9 @@ describe('checkBatchInput', () => {
 
   it('finds a repeated custom_id with a second pass and names both lines', async () => {
     const input = source(`${request('a')}\n${request('b')}\n${request('c')}\n${request('b')}\n`);
-    const error = await checkBatchInput(input.open, { fileName: 'in.jsonl' }).catch((caught: unknown) => caught);
+    const error = await checkBatchInput(input.open, { fileName: 'in.jsonl' }).catch(
+      (caught: unknown) => caught,
+    );
     expect((error as BatchInputError).lineNumber).toBe(4);
     expect((error as BatchInputError).reason).toBe('"custom_id" "b" repeats line 2');
     expect(input.opens).toBe(2);
@@ -69,7 +81,11 @@ describe('checkBatchInput', () => {
 
   it('refuses a blank line between requests, invalid UTF-8, an over-long line and an empty file', async () => {
     expect((await failure(`${request('a')}\n\n${request('b')}\n`)).lineNumber).toBe(2);
-    const invalid = Buffer.concat([Buffer.from(`${request('a')}\n`), Buffer.from([0xff, 0xfe]), Buffer.from('\n')]);
+    const invalid = Buffer.concat([
+      Buffer.from(`${request('a')}\n`),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('\n'),
+    ]);
     expect((await failure(invalid.toString('latin1'))).reason).not.toBe('');
     const long = await checkBatchInput(source(`${request('a')}\n${request('b'.repeat(200))}\n`).open, {
       fileName: 'in.jsonl',

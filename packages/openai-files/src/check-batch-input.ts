@@ -54,12 +54,20 @@ export async function checkBatchInput(
     const first = await firstPass(open, seed, maxLineBytes, options.signal);
     if (first.suspects.size > 0) {
       const lastLine = first.stoppedAtLine ?? first.problem?.lineNumber ?? Number.POSITIVE_INFINITY;
-      const duplicate = await confirmDuplicates(open, seed, first.suspects, lastLine, maxLineBytes, options.signal);
+      const duplicate = await confirmDuplicates(
+        open,
+        seed,
+        first.suspects,
+        lastLine,
+        maxLineBytes,
+        options.signal,
+      );
       if (duplicate) throw new BatchInputError(options.fileName, duplicate.lineNumber, duplicate.reason);
       // Only hash collisions: what the first pass did not reach must be checked again with other hashes.
       if (first.stoppedAtLine !== undefined) continue;
     }
-    if (first.problem) throw new BatchInputError(options.fileName, first.problem.lineNumber, first.problem.reason);
+    if (first.problem)
+      throw new BatchInputError(options.fileName, first.problem.lineNumber, first.problem.reason);
     return;
   }
 }
@@ -220,7 +228,11 @@ async function firstPass(
       continue;
     }
     if (firstBlankLine !== undefined) {
-      return { problem: { lineNumber: firstBlankLine, reason: 'the line is empty' }, suspects, stoppedAtLine: undefined };
+      return {
+        problem: { lineNumber: firstBlankLine, reason: 'the line is empty' },
+        suspects,
+        stoppedAtLine: undefined,
+      };
     }
     if (typeof parsed === 'string') {
       return { problem: { lineNumber, reason: parsed }, suspects, stoppedAtLine: undefined };

@@ -12,14 +12,34 @@ describe('file-extract types', () => {
   });
 
   it('accepts every documented extension and refuses others, naming the accepted ones', () => {
-    for (const name of ['a.txt', 'a.docx', 'a.pdf', 'a.xlsx', 'a.epub', 'a.mobi', 'a.md', 'a.csv', 'a.json', 'a.bmp', 'a.png', 'a.jpg', 'a.jpeg', 'a.gif']) {
+    for (const name of [
+      'a.txt',
+      'a.docx',
+      'a.pdf',
+      'a.xlsx',
+      'a.epub',
+      'a.mobi',
+      'a.md',
+      'a.csv',
+      'a.json',
+      'a.bmp',
+      'a.png',
+      'a.jpg',
+      'a.jpeg',
+      'a.gif',
+    ]) {
       expect(() => checkFileName(name, 'file-extract')).not.toThrow();
     }
     expect(() => checkFileName('a.pptx', 'file-extract')).toThrow(
-      expect.objectContaining({ code: 'UNSUPPORTED_FILE_TYPE', message: expect.stringContaining('TXT, DOCX, PDF') }),
+      expect.objectContaining({
+        code: 'UNSUPPORTED_FILE_TYPE',
+        message: expect.stringContaining('TXT, DOCX, PDF'),
+      }),
     );
     expect(() => checkFileName('a.jsonl', 'batch')).not.toThrow();
-    expect(() => checkFileName('a.json', 'batch')).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_FILE_TYPE' }));
+    expect(() => checkFileName('a.json', 'batch')).toThrow(
+      expect.objectContaining({ code: 'UNSUPPORTED_FILE_TYPE' }),
+    );
   });
 
   it('checks the first bytes against the extension', () => {
@@ -29,17 +49,28 @@ describe('file-extract types', () => {
     expect(() => checkFileType('a.gif', Buffer.from('GIF89a....'), 10)).not.toThrow();
     expect(() => checkFileType('a.docx', Buffer.from('PK\u0003\u0004rest'), 8)).not.toThrow();
     expect(() => checkFileType('a.pdf', png, png.byteLength)).toThrow(
-      expect.objectContaining({ code: 'FILE_TYPE_MISMATCH', message: expect.stringContaining('a.pdf: the content is not a PDF') }),
+      expect.objectContaining({
+        code: 'FILE_TYPE_MISMATCH',
+        message: expect.stringContaining('a.pdf: the content is not a PDF'),
+      }),
     );
-    expect(() => checkFileType('a.jpg', Buffer.from([0xff, 0xd8]), 2)).toThrow(expect.objectContaining({ code: 'FILE_TYPE_MISMATCH' }));
+    expect(() => checkFileType('a.jpg', Buffer.from([0xff, 0xd8]), 2)).toThrow(
+      expect.objectContaining({ code: 'FILE_TYPE_MISMATCH' }),
+    );
   });
 
   it('takes text as UTF-8 without NUL bytes, even when the head cuts a character', () => {
     expect(() => checkFileType('a.txt', Buffer.from('héllo'), 6)).not.toThrow();
     const cut = Buffer.from('ab€').subarray(0, 4);
     expect(() => checkFileType('a.md', cut, 100)).not.toThrow();
-    expect(() => checkFileType('a.md', cut, 4)).toThrow(expect.objectContaining({ code: 'FILE_TYPE_MISMATCH' }));
-    expect(() => checkFileType('a.csv', png, png.byteLength)).toThrow(expect.objectContaining({ code: 'FILE_TYPE_MISMATCH' }));
-    expect(() => checkFileType('a.json', Buffer.from([0x7b, 0xff, 0x7d]), 3)).toThrow(expect.objectContaining({ code: 'FILE_TYPE_MISMATCH' }));
+    expect(() => checkFileType('a.md', cut, 4)).toThrow(
+      expect.objectContaining({ code: 'FILE_TYPE_MISMATCH' }),
+    );
+    expect(() => checkFileType('a.csv', png, png.byteLength)).toThrow(
+      expect.objectContaining({ code: 'FILE_TYPE_MISMATCH' }),
+    );
+    expect(() => checkFileType('a.json', Buffer.from([0x7b, 0xff, 0x7d]), 3)).toThrow(
+      expect.objectContaining({ code: 'FILE_TYPE_MISMATCH' }),
+    );
   });
 });

@@ -32,7 +32,10 @@ const documentTypes: ReadonlyMap<string, DocumentType> = new Map([
   ['csv', { label: 'UTF-8 CSV', isText: true }],
   ['json', { label: 'UTF-8 JSON', isText: true }],
   ['bmp', { label: 'a BMP image (BM)', signatures: [ascii('BM')] }],
-  ['png', { label: 'a PNG image', signatures: [new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])] }],
+  [
+    'png',
+    { label: 'a PNG image', signatures: [new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])] },
+  ],
   ['jpg', { label: 'a JPEG image', signatures: jpeg }],
   ['jpeg', { label: 'a JPEG image', signatures: jpeg }],
   ['gif', { label: 'a GIF image (GIF87a / GIF89a)', signatures: [ascii('GIF87a'), ascii('GIF89a')] }],

@@ -24,6 +24,7 @@ import {
 } from './openai-files-api.js';
 import {
   type CallOptions,
+  callOptionsSchema,
   defaultFilesLimits,
   type FilesClientOptions,
   filesClientOptionsSchema,
@@ -34,7 +35,6 @@ import {
   type UploadManyOptions,
   type UploadOptions,
   type WaitOptions,
-  callOptionsSchema,
   waitOptionsSchema,
 } from './openai-files-options.js';
 import { uploadFile } from './upload-file.js';
@@ -131,7 +131,8 @@ export function createFilesClient(options: FilesClientOptions = {}): FilesClient
   const parsed = checkOptions(filesClientOptionsSchema, options, 'createFilesClient');
   const ownsTransport = parsed.transport === undefined;
   const ownedLimiter = ownsTransport && parsed.limiter === undefined ? createDefaultLimiter() : undefined;
-  const limiter: Limiter | undefined = parsed.limiter === false ? undefined : (parsed.limiter ?? ownedLimiter);
+  const limiter: Limiter | undefined =
+    parsed.limiter === false ? undefined : (parsed.limiter ?? ownedLimiter);
   const transport: Transport =
     parsed.transport ??
     createTransport({
@@ -239,7 +240,10 @@ function createDefaultLimiter() {
   const marginMs = 50;
   return createQuotaLimiter({
     quotas: {
-      filesUpload: { ...modelStudioQuotas.filesUpload, intervalMs: modelStudioQuotas.filesUpload.intervalMs + marginMs },
+      filesUpload: {
+        ...modelStudioQuotas.filesUpload,
+        intervalMs: modelStudioQuotas.filesUpload.intervalMs + marginMs,
+      },
       files: { ...modelStudioQuotas.files, intervalMs: modelStudioQuotas.files.intervalMs + marginMs },
     },
   });

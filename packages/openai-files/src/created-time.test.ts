@@ -16,9 +16,14 @@ describe('toCreatedTime', () => {
   it('refuses other forms and impossible dates, naming the value', () => {
     for (const value of ['2025-11-12T10:10:10Z', '2025/11/12', '20251332', '2025-02-30', 'yesterday']) {
       expect(() => toCreatedTime(value, 'createdAfter')).toThrow(
-        expect.objectContaining({ code: 'INVALID_OPTIONS', message: expect.stringContaining(`createdAfter: "${value}"`) }),
+        expect.objectContaining({
+          code: 'INVALID_OPTIONS',
+          message: expect.stringContaining(`createdAfter: "${value}"`),
+        }),
       );
     }
-    expect(() => toCreatedTime(new Date(Number.NaN), 'createdBefore')).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
+    expect(() => toCreatedTime(new Date(Number.NaN), 'createdBefore')).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTIONS' }),
+    );
   });
 });

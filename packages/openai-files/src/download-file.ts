@@ -1,9 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { randomBytes } from 'node:crypto';
 import { InvalidInputError, NetworkError, TransportError } from '@x/transport';
 import { type FilesContext, filePath } from './files-context.js';
 
@@ -67,8 +67,12 @@ export async function downloadFile(
         operation: 'RetrieveFileContent',
       });
     }
-    throw new InvalidInputError('DOWNLOAD_WRITE_FAILED', `Could not write ${path}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new InvalidInputError(
+      'DOWNLOAD_WRITE_FAILED',
+      `Could not write ${path}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }

@@ -22,7 +22,9 @@ export class FileProcessingError extends TransportError {
 
   constructor(file: FileObject) {
     const details =
-      typeof file.status_details === 'string' ? file.status_details : JSON.stringify(file.status_details ?? null);
+      typeof file.status_details === 'string'
+        ? file.status_details
+        : JSON.stringify(file.status_details ?? null);
     super('FILE_PROCESSING_FAILED', `File ${file.id} (${file.filename}) could not be processed: ${details}`, {
       operation: 'RetrieveFile',
     });

@@ -1,3 +1,4 @@
+export type { ByteStream, UploadInput, UploadStreamSource } from '@x/transport';
 export {
   CredentialsError,
   HttpStatusError,
@@ -9,12 +10,11 @@ export {
   TimeoutError,
   TransportError,
 } from '@x/transport';
-export type { ByteStream, UploadInput, UploadStreamSource } from '@x/transport';
 export { BatchInputError } from './batch-input-error.js';
+export { fileExtractExtensions } from './check-file-type.js';
 export type { FilesClient } from './create-files-client.js';
 export { createFilesClient } from './create-files-client.js';
 export { FileProcessingError } from './file-processing-error.js';
-export { fileExtractExtensions } from './check-file-type.js';
 export type { FileDeleted, FileList, FileObject, FilePurpose, FileStatus } from './openai-files-api.js';
 export type {
   CallOptions,

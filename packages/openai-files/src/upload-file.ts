@@ -60,7 +60,11 @@ export async function uploadFile(
     );
   }
   if (source.sizeBytes === 0) {
-    throw new InvalidInputError('FILE_EMPTY', `${fileName}: the file is empty`, path === undefined ? {} : { path });
+    throw new InvalidInputError(
+      'FILE_EMPTY',
+      `${fileName}: the file is empty`,
+      path === undefined ? {} : { path },
+    );
   }
   if (purpose === 'file-extract') {
     const head = peeked?.head ?? (await readHead(source, signal));
@@ -76,7 +80,12 @@ export async function uploadFile(
   }
   const form = multipartBody([
     { name: 'purpose', value: purpose },
-    { name: 'file', file: source.part, fileName, contentType: source.contentType ?? guessContentType(fileName) },
+    {
+      name: 'file',
+      file: source.part,
+      fileName,
+      contentType: source.contentType ?? guessContentType(fileName),
+    },
   ]);
   const response = await context.send({
     method: 'POST',
@@ -92,7 +101,8 @@ export async function uploadFile(
     signal,
     onProgress:
       onProgress &&
-      (({ loadedBytes }) => onProgress({ loadedBytes: Math.min(loadedBytes, source.sizeBytes), totalBytes: source.sizeBytes })),
+      (({ loadedBytes }) =>
+        onProgress({ loadedBytes: Math.min(loadedBytes, source.sizeBytes), totalBytes: source.sizeBytes })),
   });
   return response.body;
 }
@@ -127,8 +137,11 @@ async function readHead(source: UploadSource, signal: AbortSignal | undefined): 
  * For a bare, one-shot stream: reads its first bytes and hands back an input that yields them and then the rest,
  * so the type can be checked without losing what was read. Other inputs are left alone.
  */
-async function peekOneShot(input: UploadInput): Promise<{ input: UploadInput; head: Uint8Array } | undefined> {
-  if (typeof input !== 'object' || input === null || input instanceof URL || input instanceof Uint8Array) return undefined;
+async function peekOneShot(
+  input: UploadInput,
+): Promise<{ input: UploadInput; head: Uint8Array } | undefined> {
+  if (typeof input !== 'object' || input === null || input instanceof URL || input instanceof Uint8Array)
+    return undefined;
   if (typeof Blob !== 'undefined' && input instanceof Blob) return undefined;
   const { stream, open } = input as UploadStreamSource;
   if (typeof open === 'function' || stream === undefined || stream === null || typeof stream === 'function') {

@@ -26,13 +26,16 @@ export async function uploadMany(
   files: readonly (UploadInput | UploadManyItem)[],
   options: UploadManyOptions,
 ): Promise<UploadManyResult[]> {
-  const { purpose, concurrency = 3, checkBatchInput, signal, onProgress } = checkOptions(
-    uploadManyOptionsSchema,
-    options,
-    'uploadMany',
-  );
+  const {
+    purpose,
+    concurrency = 3,
+    checkBatchInput,
+    signal,
+    onProgress,
+  } = checkOptions(uploadManyOptionsSchema, options, 'uploadMany');
   context.assertOpen();
-  if (!Array.isArray(files)) throw new InvalidInputError('INVALID_OPTIONS', 'uploadMany: files must be an array');
+  if (!Array.isArray(files))
+    throw new InvalidInputError('INVALID_OPTIONS', 'uploadMany: files must be an array');
   return runPool(
     files,
     (entry, index, { signal: poolSignal }) => {

@@ -32,7 +32,7 @@ it('checks a 1.5-million-line batch file with the heap growing by less than 64 M
   await handle.write(batch);
   await handle.close();
   const sizeBytes = (await stat(path)).size;
-  expect(sizeBytes).toBeGreaterThan(250 * 1024 ** 2);
+  expect(sizeBytes).toBeGreaterThan(250_000_000);
 
   const { url, account } = inject('emulator');
   const files = createFilesClient({ apiKey: account.apiKey, baseUrl: url });
@@ -55,7 +55,9 @@ it('checks a 1.5-million-line batch file with the heap growing by less than 64 M
   }
   peakBytes = Math.max(peakBytes, used());
   const growthMiB = (peakBytes - baselineBytes) / 1024 ** 2;
-  console.info(`batch check of ${lineCount} lines (${(sizeBytes / 1024 ** 2).toFixed(0)} MiB): heap + array buffers grew ${growthMiB.toFixed(1)} MiB`);
+  console.info(
+    `batch check of ${lineCount} lines (${(sizeBytes / 1024 ** 2).toFixed(0)} MiB): heap + array buffers grew ${growthMiB.toFixed(1)} MiB`,
+  );
   expect(BatchInputError.isInstance(error)).toBe(true);
   expect((error as BatchInputError).lineNumber).toBe(lineCount);
   expect((error as BatchInputError).reason).toBe(

@@ -4,5 +4,8 @@ import { createEmulatorGlobalSetup } from '@x/emulator/vitest';
 export const setup = createEmulatorGlobalSetup({
   requireContentLength: true,
   // The 1 GiB memory test uploads past the documented 500 MB; the client is given the same raised limit.
-  files: { processingDelayMs: 200, limits: { batchMaxBytes: 2 * 1024 ** 3, fileExtractMaxBytes: 2 * 1024 ** 3 } },
+  files: {
+    processingDelayMs: 200,
+    limits: { batchMaxBytes: 2 * 1024 ** 3, fileExtractMaxBytes: 2 * 1024 ** 3 },
+  },
 });

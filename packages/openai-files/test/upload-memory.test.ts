@@ -39,10 +39,13 @@ it('uploads a 1 GiB batch file (checked, then streamed) with the RSS growing by 
     limits: { batchMaxBytes: 2 * 1024 ** 3 },
   });
   try {
-    await files.upload(new TextEncoder().encode('{"custom_id":"w","method":"POST","url":"/v1/x","body":{}}\n'), {
-      purpose: 'batch',
-      fileName: 'warm-up.jsonl',
-    });
+    await files.upload(
+      new TextEncoder().encode('{"custom_id":"w","method":"POST","url":"/v1/x","body":{}}\n'),
+      {
+        purpose: 'batch',
+        fileName: 'warm-up.jsonl',
+      },
+    );
     // The emulator runs in vitest's main process (global setup): this worker's RSS is the client's alone.
     const baselineBytes = process.memoryUsage.rss();
     let peakBytes = baselineBytes;

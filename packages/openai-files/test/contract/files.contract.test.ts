@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createEmulator, type Emulator } from '@x/emulator';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createFilesClient,
   FileProcessingError,
@@ -20,9 +20,17 @@ const files = context.client();
 
 describe('retrieve, delete, content, download', () => {
   it('retrieves a file object and deletes it', async () => {
-    const uploaded = await files.upload(await context.write('r.txt', 'retrieve me\n'), { purpose: 'file-extract' });
+    const uploaded = await files.upload(await context.write('r.txt', 'retrieve me\n'), {
+      purpose: 'file-extract',
+    });
     const file = await files.retrieve(uploaded.id);
-    expect(file).toMatchObject({ id: uploaded.id, object: 'file', bytes: 12, filename: 'r.txt', purpose: 'file-extract' });
+    expect(file).toMatchObject({
+      id: uploaded.id,
+      object: 'file',
+      bytes: 12,
+      filename: 'r.txt',
+      purpose: 'file-extract',
+    });
     expect(typeof file.created_at).toBe('number');
     expect(await files.delete(uploaded.id)).toEqual({ object: 'file', deleted: true, id: uploaded.id });
     const gone = await files.retrieve(uploaded.id).catch((caught: unknown) => caught);
@@ -61,7 +69,9 @@ describe('retrieve, delete, content, download', () => {
 describe('list and listAll', () => {
   it('filters by purpose, pages with after and limit, and bounds by creation time', async () => {
     const first = await files.upload(await context.write('l1.txt', 'one'), { purpose: 'file-extract' });
-    const second = await files.upload(await context.write('l2.jsonl', `${batchLine('x')}\n`), { purpose: 'batch' });
+    const second = await files.upload(await context.write('l2.jsonl', `${batchLine('x')}\n`), {
+      purpose: 'batch',
+    });
     const third = await files.upload(await context.write('l3.txt', 'three'), { purpose: 'file-extract' });
     const page = await files.list({ limit: 2 });
     expect(page.object).toBe('list');
@@ -79,7 +89,9 @@ describe('list and listAll', () => {
     // The documented string forms are read in UTC+8: a day in the future holds nothing yet.
     const tomorrow = new Date(Date.now() + 8 * 3600_000 + 86_400_000).toISOString().slice(0, 10);
     expect((await files.list({ createdAfter: tomorrow })).data).toEqual([]);
-    expect((await files.list({ createdBefore: tomorrow.replaceAll('-', '') })).data.length).toBeGreaterThan(2);
+    expect((await files.list({ createdBefore: tomorrow.replaceAll('-', '') })).data.length).toBeGreaterThan(
+      2,
+    );
   });
 
   it('refuses a limit out of 1..2000 and an undocumented date form before sending', async () => {
@@ -94,8 +106,15 @@ describe('list and listAll', () => {
 
   it('iterates over 4,500 files, each exactly once, then stops', { timeout: 240_000 }, async () => {
     // A separate emulator without quotas, so 4,500 uploads take seconds, not 25 minutes at 3 per second.
-    const emulator = await createEmulator({ limits: { isRateLimited: false }, files: { processingDelayMs: 0 } });
-    const client = createFilesClient({ apiKey: emulator.account.apiKey, baseUrl: emulator.url, limiter: false });
+    const emulator = await createEmulator({
+      limits: { isRateLimited: false },
+      files: { processingDelayMs: 0 },
+    });
+    const client = createFilesClient({
+      apiKey: emulator.account.apiKey,
+      baseUrl: emulator.url,
+      limiter: false,
+    });
     try {
       const results = await client.uploadMany(
         Array.from({ length: 4500 }, (_, index) => ({
@@ -138,7 +157,10 @@ describe('list and listAll', () => {
   });
 
   it('stops on an empty page even if it says has_more', async () => {
-    const { url, close } = await fakeService(() => ({ status: 200, body: { object: 'list', has_more: true, data: [] } }));
+    const { url, close } = await fakeService(() => ({
+      status: 200,
+      body: { object: 'list', has_more: true, data: [] },
+    }));
     const client = createFilesClient({ apiKey: 'sk-test', baseUrl: url, limiter: false });
     try {
       const seen = [];
@@ -160,8 +182,14 @@ describe('waitUntilProcessed', () => {
 
   it('throws FileProcessingError with status_details when the service cannot parse the file', async () => {
     // Valid UTF-8 in the first bytes the client checks; a broken sequence later that only the service sees.
-    const bytes = Buffer.concat([Buffer.from('a'.repeat(10_000)), Buffer.from([0xff, 0xfe]), Buffer.from('\n')]);
-    const uploaded = await files.upload(await context.write('broken.txt', bytes), { purpose: 'file-extract' });
+    const bytes = Buffer.concat([
+      Buffer.from('a'.repeat(10_000)),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('\n'),
+    ]);
+    const uploaded = await files.upload(await context.write('broken.txt', bytes), {
+      purpose: 'file-extract',
+    });
     const error = await files
       .waitUntilProcessed(uploaded.id, { intervalMs: 50 })
       .catch((caught: unknown) => caught);
@@ -183,9 +211,9 @@ describe('waitUntilProcessed', () => {
       const controller = new AbortController();
       const reason = new Error('stop waiting');
       setTimeout(() => controller.abort(reason), 100);
-      await expect(files.waitUntilProcessed(uploaded.id, { signal: controller.signal, intervalMs: 20 })).rejects.toBe(
-        reason,
-      );
+      await expect(
+        files.waitUntilProcessed(uploaded.id, { signal: controller.signal, intervalMs: 20 }),
+      ).rejects.toBe(reason);
     } finally {
       await context.admin.setClock(Date.now());
     }
@@ -218,13 +246,21 @@ describe('error envelopes and hints', () => {
   it('reads the native DashScope envelope: serviceCode, request_id and the documented hint', async () => {
     const { url, close } = await fakeService(() => ({
       status: 429,
-      body: { code: 'Throttling.RateQuota', message: 'Requests rate limit exceeded', request_id: 'req-native-1' },
+      body: {
+        code: 'Throttling.RateQuota',
+        message: 'Requests rate limit exceeded',
+        request_id: 'req-native-1',
+      },
     }));
     const client = createFilesClient({ apiKey: 'sk-test', baseUrl: url, limiter: false, retry: false });
     try {
       const error = await client.retrieve('file-fe-1').catch((caught: unknown) => caught);
       expect(HttpStatusError.isInstance(error)).toBe(true);
-      expect(error).toMatchObject({ status: 429, serviceCode: 'Throttling.RateQuota', requestId: 'req-native-1' });
+      expect(error).toMatchObject({
+        status: 429,
+        serviceCode: 'Throttling.RateQuota',
+        requestId: 'req-native-1',
+      });
       expect((error as Error).message).toContain('3 uploads and 10 retrieve/list/delete calls per second');
     } finally {
       await client.close();
@@ -274,7 +310,16 @@ describe('error envelopes and hints', () => {
 });
 
 function fileObject(id: string) {
-  return { id, object: 'file', bytes: 1, created_at: 1_700_000_000, filename: `${id}.txt`, purpose: 'file-extract', status: 'processed', status_details: null };
+  return {
+    id,
+    object: 'file',
+    bytes: 1,
+    created_at: 1_700_000_000,
+    filename: `${id}.txt`,
+    purpose: 'file-extract',
+    status: 'processed',
+    status_details: null,
+  };
 }
 
 /** A tiny HTTP server answering every request alike, for envelopes and behaviours the emulator does not produce. */

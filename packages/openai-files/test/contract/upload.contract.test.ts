@@ -2,17 +2,15 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  BatchInputError,
-  HttpStatusError,
-  InvalidInputError,
-  type UploadProgress,
-} from '../../src/index.js';
+import { BatchInputError, HttpStatusError, InvalidInputError, type UploadProgress } from '../../src/index.js';
 import { batchLine, contractContext } from './contract-context.js';
 
 const context = await contractContext();
 const files = context.client();
-const pngBytes = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 7)]);
+const pngBytes = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  Buffer.alloc(64, 7),
+]);
 
 async function storedFile(id: string) {
   const calls = await files.retrieve(id);
@@ -67,16 +65,26 @@ describe('upload: every accepted input', () => {
     const path = await context.write('requests.jsonl', text);
     const progress: UploadProgress[] = [];
     const file = await files.upload(path, { purpose: 'batch', onProgress: (event) => progress.push(event) });
-    expect(file).toMatchObject({ purpose: 'batch', filename: 'requests.jsonl', bytes: Buffer.byteLength(text) });
+    expect(file).toMatchObject({
+      purpose: 'batch',
+      filename: 'requests.jsonl',
+      bytes: Buffer.byteLength(text),
+    });
     expect(file.id).toMatch(/^file-batch-/);
     expect(progress.length).toBeGreaterThan(0);
-    expect(progress.at(-1)).toEqual({ loadedBytes: Buffer.byteLength(text), totalBytes: Buffer.byteLength(text) });
+    expect(progress.at(-1)).toEqual({
+      loadedBytes: Buffer.byteLength(text),
+      totalBytes: Buffer.byteLength(text),
+    });
     expect(progress.every((event) => event.totalBytes === Buffer.byteLength(text))).toBe(true);
   });
 });
 
 describe('upload: checks before any byte is sent', () => {
-  async function refusedBeforeSending(call: () => Promise<unknown>, code: string): Promise<InvalidInputError> {
+  async function refusedBeforeSending(
+    call: () => Promise<unknown>,
+    code: string,
+  ): Promise<InvalidInputError> {
     const since = await context.lastCallId();
     const error = await call().then(
       () => undefined,
@@ -104,7 +112,10 @@ describe('upload: checks before any byte is sent', () => {
   it('refuses a file over the size limit of its purpose, naming both sizes', async () => {
     const small = context.client({ limits: { fileExtractMaxBytes: 10 } });
     const path = await context.write('big.txt', 'more than ten bytes');
-    const error = await refusedBeforeSending(() => small.upload(path, { purpose: 'file-extract' }), 'FILE_TOO_LARGE');
+    const error = await refusedBeforeSending(
+      () => small.upload(path, { purpose: 'file-extract' }),
+      'FILE_TOO_LARGE',
+    );
     expect(error.message).toContain('19 bytes');
     expect(error.message).toContain('10 bytes');
   });
@@ -123,7 +134,10 @@ describe('upload: checks before any byte is sent', () => {
       async () => files.upload(await context.write('empty.txt', ''), { purpose: 'file-extract' }),
       'FILE_EMPTY',
     );
-    await refusedBeforeSending(() => files.upload(pngBytes, { purpose: 'file-extract' }), 'FILE_NAME_REQUIRED');
+    await refusedBeforeSending(
+      () => files.upload(pngBytes, { purpose: 'file-extract' }),
+      'FILE_NAME_REQUIRED',
+    );
     await refusedBeforeSending(
       async () => files.upload(await context.write('requests.json', batchLine('a')), { purpose: 'batch' }),
       'UNSUPPORTED_FILE_TYPE',
@@ -132,20 +146,39 @@ describe('upload: checks before any byte is sent', () => {
 
   it('refuses a 100,000-line batch file with one bad line near the end, naming the line', async () => {
     const lines = Array.from({ length: 100_000 }, (_, index) => batchLine(`request-${index}`));
-    lines[99_990] = JSON.stringify({ custom_id: 'request-99990', method: 'POST', url: '/v1/chat/completions' });
+    lines[99_990] = JSON.stringify({
+      custom_id: 'request-99990',
+      method: 'POST',
+      url: '/v1/chat/completions',
+    });
     const path = await context.write('large.jsonl', `${lines.join('\n')}\n`);
-    const error = await refusedBeforeSending(() => files.upload(path, { purpose: 'batch' }), 'INVALID_BATCH_INPUT');
+    const error = await refusedBeforeSending(
+      () => files.upload(path, { purpose: 'batch' }),
+      'INVALID_BATCH_INPUT',
+    );
     expect(BatchInputError.isInstance(error)).toBe(true);
     expect((error as BatchInputError).lineNumber).toBe(99_991);
-    expect(error.message).toBe('large.jsonl is not valid Batch input: line 99991: "body" must be a JSON object');
+    expect(error.message).toBe(
+      'large.jsonl is not valid Batch input: line 99991: "body" must be a JSON object',
+    );
   });
 
   it('refuses a repeated custom_id, and a bare stream it cannot read twice', async () => {
-    const path = await context.write('twice.jsonl', [batchLine('a'), batchLine('b'), batchLine('a')].join('\n'));
-    const error = await refusedBeforeSending(() => files.upload(path, { purpose: 'batch' }), 'INVALID_BATCH_INPUT');
+    const path = await context.write(
+      'twice.jsonl',
+      [batchLine('a'), batchLine('b'), batchLine('a')].join('\n'),
+    );
+    const error = await refusedBeforeSending(
+      () => files.upload(path, { purpose: 'batch' }),
+      'INVALID_BATCH_INPUT',
+    );
     expect((error as BatchInputError).reason).toBe('"custom_id" "a" repeats line 1');
     await refusedBeforeSending(
-      () => files.upload({ stream: createReadStream(path), sizeBytes: 10 }, { purpose: 'batch', fileName: 'b.jsonl' }),
+      () =>
+        files.upload(
+          { stream: createReadStream(path), sizeBytes: 10 },
+          { purpose: 'batch', fileName: 'b.jsonl' },
+        ),
       'STREAM_NOT_REOPENABLE',
     );
   });
@@ -159,9 +192,13 @@ describe('upload: retries by reopening the source', () => {
     await context.admin.addFault(fault);
     const file = await files.upload(path, { purpose: 'batch' });
     const uploads = await context.calls('files.upload', since);
-    expect(uploads.map((call) => call.status)).toEqual([fault.fault.type === 'status' ? fault.fault.status : 0, 200]);
+    expect(uploads.map((call) => call.status)).toEqual([
+      fault.fault.type === 'status' ? fault.fault.status : 0,
+      200,
+    ]);
     const copies = [];
-    for await (const stored of files.listAll({ purpose: 'batch' })) if (stored.filename === name) copies.push(stored);
+    for await (const stored of files.listAll({ purpose: 'batch' }))
+      if (stored.filename === name) copies.push(stored);
     expect(copies).toHaveLength(1);
     expect(copies[0]).toMatchObject({ id: file.id, bytes: Buffer.byteLength(text) });
     const content = await files.content(file.id);
@@ -178,16 +215,25 @@ describe('upload: retries by reopening the source', () => {
   });
 
   it('sends the file again after the connection is reset in the middle of the body: one complete copy', async () => {
-    await uploadsWithOneCopy('reset.jsonl', { route: 'files.upload', fault: { type: 'reset', phase: 'request' } });
+    await uploadsWithOneCopy('reset.jsonl', {
+      route: 'files.upload',
+      fault: { type: 'reset', phase: 'request' },
+    });
   });
 
   it('retries a 503 and never resends a bare stream', async () => {
-    await uploadsWithOneCopy('unavailable.jsonl', { route: 'files.upload', fault: { type: 'status', status: 503 } });
+    await uploadsWithOneCopy('unavailable.jsonl', {
+      route: 'files.upload',
+      fault: { type: 'status', status: 503 },
+    });
     const path = await context.write('once.txt', 'only once\n');
     await context.admin.addFault({ route: 'files.upload', fault: { type: 'status', status: 503 } });
     const since = await context.lastCallId();
     const error = await files
-      .upload({ stream: createReadStream(path), sizeBytes: 10 }, { purpose: 'file-extract', fileName: 'once.txt' })
+      .upload(
+        { stream: createReadStream(path), sizeBytes: 10 },
+        { purpose: 'file-extract', fileName: 'once.txt' },
+      )
       .catch((caught: unknown) => caught);
     expect(HttpStatusError.isInstance(error) && error.status).toBe(503);
     expect(await context.calls('files.upload', since)).toHaveLength(1);
