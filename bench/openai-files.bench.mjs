@@ -72,7 +72,8 @@ process.exit(0);
 /** Writes `sizeBytes` of printable ASCII text (valid UTF-8, as file-extract .txt needs), in 1 MiB blocks. */
 async function writeTextFile(path, sizeBytes) {
   const handle = await open(path, 'w');
-  const line = 'The quick brown fox jumps over the lazy dog; 0123456789 ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghij.\n';
+  const line =
+    'The quick brown fox jumps over the lazy dog; 0123456789 ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghij.\n';
   const block = Buffer.from(line.repeat(Math.ceil((1 << 20) / line.length))).subarray(0, 1 << 20);
   try {
     for (let written = 0; written < sizeBytes; written += block.length) {
@@ -165,7 +166,8 @@ try {
     for (let round = 0; round < rounds; round += 1) {
       for (const [name, run] of Object.entries(clients)) {
         const sample = await run(file);
-        if (sample.bytes !== sizeBytes) throw new Error(`${name}: stored ${sample.bytes} of ${sizeBytes} bytes`);
+        if (sample.bytes !== sizeBytes)
+          throw new Error(`${name}: stored ${sample.bytes} of ${sizeBytes} bytes`);
         samples[name].push(sample);
       }
     }
