@@ -17,6 +17,7 @@ import { checkFileName, checkFileType, fileHeadBytes } from './check-file-type.j
 import type { FilesContext } from './files-context.js';
 import { type FileObject, fileObjectSchema } from './openai-files-api.js';
 import { type UploadOptions, uploadOptionsSchema } from './openai-files-options.js';
+import { readFileChunks } from './read-file-chunks.js';
 
 /**
  * `POST /files` (seed 003, "上傳檔案"): checks the purpose, size, type and (for `batch`) every line before a byte is
@@ -76,7 +77,13 @@ export async function uploadFile(
         `${fileName}: a batch file is checked before it is sent, which reads it twice; pass { open: () => stream, sizeBytes } or a path, or set checkBatchInput: false`,
       );
     }
-    await checkBatchInput(() => source.open(), { fileName, signal });
+    await checkBatchInput(
+      () => (path === undefined ? source.open() : readFileChunks(path, source.sizeBytes)),
+      {
+        fileName,
+        signal,
+      },
+    );
   }
   const form = multipartBody([
     { name: 'purpose', value: purpose },

@@ -156,6 +156,22 @@ describe('list and listAll', () => {
     }
   });
 
+  it('rethrows the abort reason from listAll and uploadMany', async () => {
+    const controller = new AbortController();
+    const reason = new Error('enough');
+    controller.abort(reason);
+    const listing = (async () => {
+      for await (const _file of files.listAll({ signal: controller.signal })) break;
+    })();
+    await expect(listing).rejects.toBe(reason);
+    await expect(
+      files.uploadMany([new TextEncoder().encode('x')], {
+        purpose: 'file-extract',
+        signal: controller.signal,
+      }),
+    ).rejects.toBe(reason);
+  });
+
   it('stops on an empty page even if it says has_more', async () => {
     const { url, close } = await fakeService(() => ({
       status: 200,
