@@ -7,7 +7,9 @@ const packageDir = `${import.meta.dirname}/..`;
 const emulator = inject('emulator');
 
 for (const file of listExamples(packageDir)) {
-  it(`runs ${file.slice(file.lastIndexOf('/') + 1)} against the emulator as written`, { timeout: 60_000 }, async () => {
+  it(`runs ${file.slice(file.lastIndexOf('/') + 1)} against the emulator as written`, {
+    timeout: 60_000,
+  }, async () => {
     const run = await runExample(file, { cwd: packageDir, env: emulatorEnvironment(emulator) });
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stderr).toBe('');

@@ -21,6 +21,8 @@ export interface ContractContext {
   calls(route: string, since?: number): Promise<CallRecord[]>;
   /** The id of the last recorded call, to count calls made after it. */
   lastCallId(): Promise<number>;
+  /** The files the emulator stores under `filename`, with the path of their bytes on disk. */
+  storedFiles(filename: string): Promise<{ id: string; bytes: number; path: string }[]>;
 }
 
 /** The shared emulator, its admin API, clients, and a scratch folder removed after the file's tests. */
@@ -59,6 +61,13 @@ export async function contractContext(): Promise<ContractContext> {
     async lastCallId() {
       const calls = await admin.calls();
       return calls.at(-1)?.id ?? 0;
+    },
+    async storedFiles(filename) {
+      const response = await fetch(`${url}/__emulator/state`);
+      const state = (await response.json()) as {
+        files: { files: { id: string; filename: string; bytes: number; path: string }[] };
+      };
+      return state.files.files.filter((file) => file.filename === filename);
     },
   };
 }

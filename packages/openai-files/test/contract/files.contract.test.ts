@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -43,19 +43,6 @@ describe('retrieve, delete, content, download', () => {
     await expect(files.retrieve('')).rejects.toMatchObject({ code: 'INVALID_FILE_ID' });
     await expect(files.delete(' ')).rejects.toMatchObject({ code: 'INVALID_FILE_ID' });
     expect((await context.admin.calls()).filter((call) => call.id > since)).toEqual([]);
-  });
-
-  it('streams the content, and downloads it to a path through a temporary file', async () => {
-    const text = `${'line of text\n'.repeat(10_000)}`;
-    const uploaded = await files.upload(await context.write('d.txt', text), { purpose: 'file-extract' });
-    const stream = await files.content(uploaded.id);
-    let received = '';
-    for await (const chunk of stream) received += String(chunk);
-    expect(received).toBe(text);
-    const target = join(context.directory, 'out', 'copy.txt');
-    expect(await files.download(uploaded.id, target)).toBe(Buffer.byteLength(text));
-    expect(await readFile(target, 'utf8')).toBe(text);
-    expect((await readdir(join(context.directory, 'out'))).sort()).toEqual(['copy.txt']);
   });
 
   it('leaves no file behind when the download fails', async () => {

@@ -54,10 +54,8 @@ describe('upload: every accepted input', () => {
       { purpose: 'file-extract', fileName: 'stream.md' },
     );
     expect(file.bytes).toBe(sizeBytes);
-    const content = await files.content(file.id);
-    const chunks: Buffer[] = [];
-    for await (const chunk of content) chunks.push(chunk as Buffer);
-    expect(Buffer.concat(chunks).equals(await readFile(path))).toBe(true);
+    const [stored] = await context.storedFiles('stream.md');
+    expect((await readFile(stored!.path)).equals(await readFile(path))).toBe(true);
   });
 
   it('uploads a valid batch file and reports progress in the file bytes', async () => {
