@@ -88,8 +88,12 @@ export interface RequestOptions<T = unknown> {
   limitKey?: string;
   /** A name for errors and logs, e.g. `ApplyFileUploadLease`. @default undefined */
   operation?: string;
-  /** How to read the response body. @default 'json' */
-  responseType?: 'json' | 'text' | 'bytes';
+  /**
+   * How to read the response body. `stream` hands back the body unread as a Node `Readable` (for downloads): the
+   * caller must read or destroy it; the request's `signal` and the stall timer keep applying while it is read, and
+   * no `schema` is applied. @default 'json'
+   */
+  responseType?: 'json' | 'text' | 'bytes' | 'stream';
   /** Parses the response body; a mismatch throws `ResponseValidationError`. @default undefined (no parsing) */
   schema?: ZodType<T>;
   /** Aborts the request, its waits and its retries; the promise rejects with `signal.reason`. */
@@ -249,6 +253,7 @@ export function createTransport(options: TransportOptions): Transport {
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
+    let keepsAbortListener = false;
     let stallTimer: NodeJS.Timeout | undefined;
     try {
       let opened = reused;
@@ -358,6 +363,17 @@ export function createTransport(options: TransportOptions): Transport {
           authorization.secrets,
         );
       }
+      if (request.responseType === 'stream') {
+        // The abort listener stays until the caller has read or dropped the body.
+        keepsAbortListener = true;
+        response.body.once('close', () => signal?.removeEventListener('abort', onAbort));
+        return {
+          status: response.statusCode,
+          headers: responseHeaders,
+          body: response.body as T,
+          requestId: headerRequestId,
+        };
+      }
       const value = await readBody(response, request, label);
       const requestId = headerRequestId ?? bodyRequestId(value);
       if (!request.schema)
@@ -378,7 +394,7 @@ export function createTransport(options: TransportOptions): Transport {
       return { status: response.statusCode, headers: responseHeaders, body: parsed.data, requestId };
     } finally {
       clearTimeout(stallTimer);
-      signal?.removeEventListener('abort', onAbort);
+      if (!keepsAbortListener) signal?.removeEventListener('abort', onAbort);
       release?.();
     }
   }
