@@ -76,8 +76,12 @@ describe('createQuotaLimiter', () => {
     expect(second).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
     await pending;
-    await expect(limiter.acquire('nope:acct')).rejects.toThrow(/Unknown quota "nope"/);
-    await expect(limiter.acquire('no-separator')).rejects.toThrow(TypeError);
+    await expect(limiter.acquire('nope:acct')).rejects.toThrow(/Unknown quota "nope" in the key "nope:acct"/);
+    await expect(limiter.acquire('nope:acct')).rejects.toMatchObject({
+      name: 'RateLimitError',
+      code: 'UNKNOWN_QUOTA',
+    });
+    await expect(limiter.acquire('no-separator')).rejects.toMatchObject({ code: 'UNKNOWN_QUOTA' });
     await expect(limiter.acquire({})).rejects.toThrow(/names no quota/);
 
     const routed = createQuotaLimiter({

@@ -6,6 +6,7 @@ import {
   toQuota,
   updateQuota,
 } from './quota-options.js';
+import { RateLimitError } from './rate-limit-error.js';
 import type { RateLimitStore } from './rate-limit-store.js';
 
 /**
@@ -48,7 +49,8 @@ export interface QuotaLimiter<Name extends string> {
    * @throws `signal.reason` when aborted while waiting; nothing is counted under any quota.
    * @throws {@link RateLimitError} `LIMITER_CLOSED` after {@link QuotaLimiter.close}.
    * @throws {@link RateLimitStoreError} when a shared store fails closed.
-   * @throws `TypeError` for an unknown quota or an empty selection; `RangeError` for a bad `cost`.
+   * @throws {@link RateLimitError} `UNKNOWN_QUOTA` for a selection or string key naming no known quota.
+   * @throws `TypeError` for an empty selection; `RangeError` for a bad `cost`.
    */
   acquire(selection: QuotaSelection<Name> | string, options?: AcquireOptions): Promise<() => void>;
   /**
@@ -64,7 +66,7 @@ export interface QuotaLimiter<Name extends string> {
   /**
    * Pauses every caller of the selected quota keys for `retryAfterMs` (a 429's `Retry-After`).
    *
-   * @throws `TypeError` for an unknown quota or an empty selection.
+   * @throws {@link RateLimitError} `UNKNOWN_QUOTA` for an unknown quota; `TypeError` for an empty selection.
    */
   penalize(selection: QuotaSelection<Name> | string, retryAfterMs: number): void;
   /**
@@ -111,8 +113,14 @@ export function createQuotaLimiter<Name extends string>(
       const key = resolved[name];
       if (key === undefined) continue;
       const rule = quotas.get(name);
-      if (rule === undefined)
-        throw new TypeError(`Unknown quota "${name}" (known: ${[...quotas.keys()].join(', ')})`);
+      if (rule === undefined) {
+        const known = [...quotas.keys()].join(', ');
+        const where = typeof selection === 'string' ? ` in the key "${selection}"` : '';
+        throw new RateLimitError(
+          'UNKNOWN_QUOTA',
+          `Unknown quota "${name}"${where} (known: ${known}; a string key reads "<quota>:<key>")`,
+        );
+      }
       demands.push({ key: `${name}:${key}`, rule });
     }
     if (demands.length === 0) throw new TypeError('The selection names no quota');
@@ -159,6 +167,7 @@ export function createQuotaLimiter<Name extends string>(
 /** `"uploads:account-1"` selects the quota `uploads` under the key `account-1`. */
 function defaultRoute<Name extends string>(key: string): QuotaSelection<Name> {
   const separator = key.indexOf(':');
-  if (separator <= 0) throw new TypeError(`Expected a key of the form "<quota>:<key>", got "${key}"`);
+  if (separator <= 0)
+    throw new RateLimitError('UNKNOWN_QUOTA', `Expected a key of the form "<quota>:<key>", got "${key}"`);
   return { [key.slice(0, separator)]: key.slice(separator + 1) } as QuotaSelection<Name>;
 }

@@ -247,7 +247,9 @@ export function createTransport(options: TransportOptions): Transport {
     const { signal, body, limitKey } = request;
     let release: (() => void) | undefined;
     if (limitKey !== undefined && options.limiter) {
-      release = (await passThrough(options.limiter.acquire(limitKey, { signal }))) || undefined;
+      release =
+        (await passThrough(acquireSlot(options.limiter, limitKey, label, request.operation, signal))) ||
+        undefined;
       signal?.throwIfAborted();
     }
     const controller = new AbortController();
@@ -452,6 +454,34 @@ export function createTransport(options: TransportOptions): Transport {
       await built?.close();
     },
   };
+}
+
+/**
+ * Asks the limiter for a start under `limitKey`. A key the limiter does not know (`@x/ratelimit`'s `UNKNOWN_QUOTA`,
+ * or a `TypeError` from another limiter) is a caller's mistake: it becomes an `InvalidInputError`
+ * `INVALID_LIMIT_KEY` naming the key, before any byte is sent. Aborts and store failures pass through as they are.
+ */
+async function acquireSlot(
+  limiter: Limiter,
+  limitKey: string,
+  label: string,
+  operation: string | undefined,
+  signal: AbortSignal | undefined,
+  // biome-ignore lint/suspicious/noConfusingVoidType: the result of `Limiter.acquire`, passed on as it is.
+): Promise<void | (() => void)> {
+  try {
+    return await limiter.acquire(limitKey, { signal });
+  } catch (error) {
+    if (signal?.aborted && error === signal.reason) throw error;
+    const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+    if (code !== 'UNKNOWN_QUOTA' && !(error instanceof TypeError)) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InvalidInputError(
+      'INVALID_LIMIT_KEY',
+      `${label}: the limiter does not know limitKey "${limitKey}": ${reason}`,
+      { cause: error, ...(operation !== undefined && { operation }) },
+    );
+  }
 }
 
 /** An error from the limiter or the auth strategy: rethrown as it is, never wrapped or retried. */
