@@ -5,7 +5,11 @@ export type RateLimitErrorCode =
   /** The shared store (Redis) could not be reached, refused the script, or did not answer in time. */
   | 'STORE_UNAVAILABLE'
   /** The shared store answered something the limiter does not understand. */
-  | 'STORE_REPLY_INVALID';
+  | 'STORE_REPLY_INVALID'
+  /** Options, a `cost` or a key that cannot be used: a negative limit, a cost over the burst, a key without a quota. */
+  | 'INVALID_OPTIONS'
+  /** A key names a quota the limiter was not created with. */
+  | 'UNKNOWN_QUOTA';
 
 const marker = Symbol.for('@x/ratelimit.error');
 const storeMarker = Symbol.for('@x/ratelimit.store-error');

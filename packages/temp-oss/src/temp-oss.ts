@@ -216,7 +216,7 @@ export function createTempStorage(options: TempStorageOptions = {}): TempStorage
     const name = sanitizeObjectName(fileName ?? source.fileName ?? 'file');
     const type = contentType ?? source.contentType ?? guessContentType(name);
     let policy = await policies.get(model, signal);
-    checkSize(source, policy.data, model);
+    checkSize(source, policy.data, model, name);
     let hasRefreshedPolicy = false;
     let hasRenamed = false;
     for (;;) {
@@ -249,7 +249,7 @@ export function createTempStorage(options: TempStorageOptions = {}): TempStorage
           hasRefreshedPolicy = true;
           policies.invalidate(model, policy);
           policy = await policies.get(model, signal);
-          checkSize(source, policy.data, model);
+          checkSize(source, policy.data, model, name);
           continue;
         }
         if (!hasRenamed && isAlreadyExists(error)) {
@@ -387,12 +387,12 @@ function formParts(
   return parts;
 }
 
-function checkSize(source: ResolvedSource, policy: UploadPolicyData, model: string): void {
+function checkSize(source: ResolvedSource, policy: UploadPolicyData, model: string, name: string): void {
   const limitBytes = policy.max_file_size_mb * mebibyte;
   if (source.sizeBytes > limitBytes) {
     throw new InvalidInputError(
       'FILE_TOO_LARGE',
-      `The file is ${formatMebibytes(source.sizeBytes)}; ${model} accepts at most ${policy.max_file_size_mb} MB in temporary storage`,
+      `${name} is ${formatMebibytes(source.sizeBytes)}; ${model} accepts at most ${policy.max_file_size_mb} MB in temporary storage`,
     );
   }
 }
@@ -469,12 +469,25 @@ async function runPool<T>(
   return results;
 }
 
+/** `, got <value>` for a short, non-secret offending value, so the message names it. */
+function received(options: unknown, path: readonly PropertyKey[]): string {
+  if (path.some((key) => /key|secret|token/i.test(String(key)))) return '';
+  let value: unknown = options;
+  for (const key of path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key];
+  if (typeof value === 'number' || typeof value === 'boolean') return `, got ${String(value)}`;
+  if (typeof value === 'string' && value.length <= 64) return `, got ${JSON.stringify(value)}`;
+  return '';
+}
+
 /** Checks options against their strict schema and hands them back as given. */
 function checkOptions<T>(schema: z.ZodType, value: T, where: string): T {
   const result = schema.safeParse(value ?? {});
   if (result.success) return value ?? ({} as T);
   const details = result.error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'options'}: ${issue.message}`)
+    .map(
+      (issue) =>
+        `${issue.path.length > 0 ? issue.path.join('.') : 'options'}: ${issue.message}${received(value, issue.path)}`,
+    )
     .join('; ');
   throw new InvalidInputError('INVALID_OPTIONS', `${where}: ${details}`, { cause: result.error });
 }

@@ -114,7 +114,7 @@ export async function resolveUploadSource(input: UploadInput): Promise<ResolvedS
   }
   throw new InvalidInputError(
     'INVALID_INPUT',
-    'Expected a path, a file: URL, a Blob, a Uint8Array or { stream, sizeBytes } as the file to upload',
+    `Expected a path, a file: URL, a Blob, a Uint8Array or { stream, sizeBytes } as the file to upload, got ${describeInput(input)}`,
   );
 }
 
@@ -200,4 +200,13 @@ const contentTypes: Record<string, string> = {
 export function guessContentType(fileName: string): string {
   const extension = /\.([A-Za-z0-9]+)$/.exec(fileName)?.[1]?.toLowerCase();
   return (extension && contentTypes[extension]) || 'application/octet-stream';
+}
+
+/** A short description of a value that is not an upload input: its type, and its value when it is a primitive. */
+function describeInput(input: unknown): string {
+  if (input === null) return 'null';
+  if (typeof input === 'object')
+    return `an object (${Object.keys(input).slice(0, 5).join(', ') || 'no keys'})`;
+  if (typeof input === 'function') return 'a function';
+  return `${typeof input} ${String(input).slice(0, 64)}`;
 }
