@@ -373,7 +373,7 @@ const catalogue: BadInput[] = [
     name: 'temp-oss: a number where the file goes',
     run: () => storage.upload(42 as unknown as string, { model: 'qwen-vl-plus' }),
     code: 'INVALID_INPUT',
-    names: () => '42',
+    names: () => 'got number',
   },
   {
     name: 'temp-oss: { stream, sizeBytes } with a negative size',
@@ -400,11 +400,11 @@ const catalogue: BadInput[] = [
     names: () => 'files',
   },
   {
-    name: 'temp-oss: a file name over 128 characters is cut, the upload still refused for its model limit',
+    name: 'temp-oss: a file name over 128 characters does not hide the size check, which names the path',
     run: () =>
       storage.upload(paths.overVlLimit, { model: 'qwen-vl-plus', fileName: `${'n'.repeat(300)}.mp4` }),
     code: 'FILE_TOO_LARGE',
-    names: () => 'nnnn',
+    names: () => paths.overVlLimit,
   },
   {
     name: 'temp-oss: a Uint8Array over the limit by one byte, named by its file name',
