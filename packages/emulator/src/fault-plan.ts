@@ -203,7 +203,9 @@ export function createFaultPlan(options: FaultPlanOptions = {}): FaultPlan {
         rule,
         remaining: rule.times ?? 1,
         skipped: 0,
-        random: mulberry32(seed * 0x9e3779b1 + id),
+        // 32-bit multiply: a float product loses the low bits for large seeds, which would give every rule the
+        // same sequence (and so correlated draws).
+        random: mulberry32(Math.imul(seed, 0x9e3779b1) + id),
       });
       return id;
     },

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { maxInWindow } from '../test/support/windows.js';
 import { createQuotaLimiter } from './create-quota-limiter.js';
 import { createModelStudioLimiter, modelStudioQuotas } from './model-studio-quotas.js';
+import { RateLimitError } from './rate-limit-error.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -119,7 +120,7 @@ describe('createQuotaLimiter', () => {
     limiter.update('uploads', { limit: 2 });
     await Promise.all(calls);
     expect(log).toEqual(['call@0', 'upload@200', 'upload@200']);
-    expect(() => limiter.update('nope' as 'uploads', { limit: 1 })).toThrow(TypeError);
+    expect(() => limiter.update('nope' as 'uploads', { limit: 1 })).toThrow(RateLimitError);
   });
 });
 
@@ -154,6 +155,6 @@ describe('createModelStudioLimiter', () => {
     await vi.advanceTimersByTimeAsync(3000);
     await Promise.all(calls);
     expect(starts).toEqual([0, 1000, 2000, 3000]);
-    expect(() => createModelStudioLimiter({ share: 0 })).toThrow(RangeError);
+    expect(() => createModelStudioLimiter({ share: 0 })).toThrow(RateLimitError);
   });
 });

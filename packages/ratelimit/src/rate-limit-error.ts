@@ -6,6 +6,8 @@ export type RateLimitErrorCode =
   | 'STORE_UNAVAILABLE'
   /** The shared store answered something the limiter does not understand. */
   | 'STORE_REPLY_INVALID'
+  /** Options, a `cost` or a selection that cannot be used: a negative limit, a cost over the burst, an empty selection. */
+  | 'INVALID_OPTIONS'
   /**
    * A key or selection names no quota of a quota limiter (a string key reads `"<quota>:<key>"`, e.g.
    * `"applyFileUploadLease:<account>"`). Thrown before anything is counted.

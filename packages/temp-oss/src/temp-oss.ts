@@ -215,7 +215,7 @@ export function createTempStorage(options: TempStorageOptions = {}): TempStorage
     const name = sanitizeObjectName(fileName ?? source.fileName ?? 'file');
     const type = contentType ?? source.contentType ?? guessContentType(name);
     let policy = await policies.get(model, signal);
-    checkSize(source, policy.data, model);
+    checkSize(source, policy.data, model, fileName);
     let hasRefreshedPolicy = false;
     let hasRenamed = false;
     for (;;) {
@@ -272,7 +272,7 @@ export function createTempStorage(options: TempStorageOptions = {}): TempStorage
           hasRefreshedPolicy = true;
           policies.invalidate(model, policy);
           policy = await policies.get(model, signal);
-          checkSize(source, policy.data, model);
+          checkSize(source, policy.data, model, fileName);
           continue;
         }
         if (!hasRenamed && isAlreadyExists(error)) {
@@ -421,10 +421,15 @@ function formParts(
   return parts;
 }
 
-function checkSize(source: UploadSource, policy: UploadPolicyData, model: string): void {
+function checkSize(
+  source: UploadSource,
+  policy: UploadPolicyData,
+  model: string,
+  fileName: string | undefined,
+): void {
   const limitBytes = policy.max_file_size_mb * mebibyte;
   if (source.sizeBytes > limitBytes) {
-    const subject = source.path ?? source.fileName ?? 'The file';
+    const subject = source.path ?? fileName ?? source.fileName ?? 'The file';
     throw new InvalidInputError(
       'FILE_TOO_LARGE',
       `${subject}: ${formatSizeOverLimit(source.sizeBytes, limitBytes, model)} in temporary storage`,
