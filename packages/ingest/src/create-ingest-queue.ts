@@ -1,6 +1,6 @@
+import { InvalidInputError } from '@x/transport';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { InvalidInputError } from '@x/transport';
 
 /** Options of {@link createIngestQueue}. */
 export interface IngestQueueOptions {
@@ -70,7 +70,7 @@ export function ingestKeys(queue: Pick<IngestQueue, 'name' | 'prefix'>) {
  * Opens (or creates) a queue of documents on Redis. Producers (`enqueue`), workers (`createWorker`) and observers
  * (`progress`) each open it with the same connection settings, from any number of processes and machines.
  *
- * @throws {@link InvalidInputError} `INVALID_QUEUE_NAME` for a name with `:` or spaces, `INVALID_REDIS_URL` for a
+ * @throws `InvalidInputError` (from `@x/transport`) `INVALID_QUEUE_NAME` for a name with `:` or spaces, `INVALID_REDIS_URL` for a
  * connection string that is not a `redis://` or `rediss://` URL, `INVALID_OPTIONS` for bad attempt counts or delays.
  * @example
  * ```ts

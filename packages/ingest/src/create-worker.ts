@@ -75,7 +75,7 @@ export interface IngestWorker {
  * When a flow fails with throttling (429 or a `Throttling` service code), the whole queue pauses for the time the
  * service asked, on every worker at once, and the job goes back to the queue without using an attempt.
  *
- * @throws {@link InvalidInputError} `INVALID_OPTIONS` for no flows, two flows of one name or a bad number;
+ * @throws `InvalidInputError` (from `@x/transport`) `INVALID_OPTIONS` for no flows, two flows of one name or a bad number;
  * `INVALID_FLOW_NAME` for a flow name outside `[a-z][a-z0-9-]{0,31}`.
  * @example
  * ```ts
@@ -146,11 +146,14 @@ export function createWorker(options: IngestWorkerOptions): IngestWorker {
     let result: IngestResult | undefined;
     if (attempt > 1) {
       result = await flow.lookup(source, context);
-      if (result !== undefined) logger?.info?.('ingest: found in the service', { jobId, source, id: result.id });
+      if (result !== undefined)
+        logger?.info?.('ingest: found in the service', { jobId, source, id: result.id });
     }
     result ??= await flow.upload(source, context);
     if (typeof result?.id !== 'string' || typeof result.status !== 'string') {
-      throw new UnrecoverableError(`INVALID_RESULT: flow ${flowName} returned no id and status for ${source}`);
+      throw new UnrecoverableError(
+        `INVALID_RESULT: flow ${flowName} returned no id and status for ${source}`,
+      );
     }
     const now = Date.now();
     await redis

@@ -67,7 +67,7 @@ export interface EnqueueResult {
  * are recorded apart from the jobs. Paths are made absolute; workers on other machines must see the same path
  * (a shared mount) or be given URLs.
  *
- * @throws {@link InvalidInputError} `INVALID_FLOW_NAME`, `INVALID_SOURCE` (empty, or a local file that cannot be
+ * @throws `InvalidInputError` (from `@x/transport`) `INVALID_FLOW_NAME`, `INVALID_SOURCE` (empty, or a local file that cannot be
  * read: the message names it), `INVALID_OPTIONS` (options that are not plain JSON); nothing is added from the batch
  * that holds a bad source.
  * @throws `signal.reason` when aborted.
@@ -86,7 +86,10 @@ export async function enqueue(
   checkFlowName(flow);
   checkJson(flowOptions);
   if (fingerprint !== 'stat' && fingerprint !== 'md5') {
-    throw new InvalidInputError('INVALID_OPTIONS', `fingerprint must be 'stat' or 'md5', got ${String(fingerprint)}`);
+    throw new InvalidInputError(
+      'INVALID_OPTIONS',
+      `fingerprint must be 'stat' or 'md5', got ${String(fingerprint)}`,
+    );
   }
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new InvalidInputError('INVALID_OPTIONS', `batchSize must be a positive integer, got ${batchSize}`);

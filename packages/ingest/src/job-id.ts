@@ -19,7 +19,7 @@ export function checkFlowName(name: unknown): asserts name is string {
  * source and its fingerprint. The same file enqueued twice gets the same id (so it is added once); a changed file
  * (new size, mtime or MD5) gets a new one. BullMQ forbids ids that look like integers or contain `:`; these never do.
  *
- * @throws {@link InvalidInputError} `INVALID_FLOW_NAME` for a flow name outside `[a-z][a-z0-9-]{0,31}`.
+ * @throws `InvalidInputError` (from `@x/transport`) `INVALID_FLOW_NAME` for a flow name outside `[a-z][a-z0-9-]{0,31}`.
  * @example
  * ```ts
  * ingestJobId('kb', '/data/report.pdf', { sizeBytes: 1024, mtimeMs: 1760000000000 }); // 'kb-3f9c...'

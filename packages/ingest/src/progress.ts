@@ -62,7 +62,7 @@ export interface ProgressOptions {
  * Reads where a batch stands, from any process: totals, the rate every worker achieves together, failures with
  * their reasons, and the time left. It only reads Redis; call it as often as a display needs.
  *
- * @throws {@link InvalidInputError} `INVALID_OPTIONS` for a window or limit that is not a positive integer.
+ * @throws `InvalidInputError` (from `@x/transport`) `INVALID_OPTIONS` for a window or limit that is not a positive integer.
  * @throws `signal.reason` when aborted.
  * @example
  * ```ts
@@ -98,8 +98,7 @@ export async function progress(queue: IngestQueue, options: ProgressOptions = {}
   const completed = Number(completedReply ?? 0);
   const recent = Number(recentReply ?? 0);
   const oldest = Array.isArray(oldestReply) && oldestReply.length === 2 ? Number(oldestReply[1]) : undefined;
-  const waiting =
-    (counts.wait ?? 0) + (counts.prioritized ?? 0) + (counts['waiting-children'] ?? 0);
+  const waiting = (counts.wait ?? 0) + (counts.prioritized ?? 0) + (counts['waiting-children'] ?? 0);
   const active = counts.active ?? 0;
   const delayed = counts.delayed ?? 0;
   const failed = counts.failed ?? 0;

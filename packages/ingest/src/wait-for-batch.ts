@@ -19,7 +19,7 @@ export interface WaitForBatchOptions {
  * Resolves when nothing is left to run in the queue (every document finished or failed for good), with the last
  * reading. It only watches: workers, wherever they run, do the work.
  *
- * @throws {@link InvalidInputError} `INVALID_OPTIONS` for an interval under 50 ms.
+ * @throws `InvalidInputError` (from `@x/transport`) `INVALID_OPTIONS` for an interval under 50 ms.
  * @throws `signal.reason` when aborted.
  * @example
  * ```ts

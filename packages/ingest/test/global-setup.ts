@@ -42,7 +42,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     server = started.child;
     project.provide('redisPort', started.port);
   } else if (process.env.CI) {
-    throw new Error(`redis-server not found at ${redisServer}: CI must install it (apt-get install redis-server)`);
+    throw new Error(
+      `redis-server not found at ${redisServer}: CI must install it (apt-get install redis-server)`,
+    );
   } else {
     project.provide('redisPort', undefined);
   }

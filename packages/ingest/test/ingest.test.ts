@@ -71,7 +71,11 @@ describe.skipIf(port === undefined)('a batch on one Redis', () => {
       alreadyQueued: 0,
     });
     // The same folder again while the jobs wait: nothing new.
-    expect(await enqueue(paths, { queue, flow: 'oss' })).toEqual({ added: 0, alreadyDone: 0, alreadyQueued: 30 });
+    expect(await enqueue(paths, { queue, flow: 'oss' })).toEqual({
+      added: 0,
+      alreadyDone: 0,
+      alreadyQueued: 30,
+    });
 
     const results = new Map<string, unknown>();
     const workers = [1, 2].map(() => createWorker({ queue, flows: [tempOssFlow(storage)], concurrency: 4 }));
@@ -88,10 +92,18 @@ describe.skipIf(port === undefined)('a batch on one Redis', () => {
     }
     // Completed jobs are gone from Redis (keepCompleted: 0), yet enqueuing the folder again adds nothing...
     expect(await queue.queue.getJobCounts('completed')).toEqual({ completed: 0 });
-    expect(await enqueue(paths, { queue, flow: 'oss' })).toEqual({ added: 0, alreadyDone: 30, alreadyQueued: 0 });
+    expect(await enqueue(paths, { queue, flow: 'oss' })).toEqual({
+      added: 0,
+      alreadyDone: 30,
+      alreadyQueued: 0,
+    });
     // ...while a file that changed is a new version.
     await utimes(paths[0]!, new Date(), new Date(Date.now() + 5000));
-    expect(await enqueue(paths, { queue, flow: 'oss' })).toEqual({ added: 1, alreadyDone: 29, alreadyQueued: 0 });
+    expect(await enqueue(paths, { queue, flow: 'oss' })).toEqual({
+      added: 1,
+      alreadyDone: 29,
+      alreadyQueued: 0,
+    });
   });
 
   it('looks a document up before uploading it again when an earlier run started', async () => {
@@ -117,7 +129,10 @@ describe.skipIf(port === undefined)('a batch on one Redis', () => {
     await waitForBatch(queue, { intervalMs: 100 });
     await worker.close();
     expect(seen).toEqual(['lookup 2']);
-    expect((await queue.queue.getJob(job!.id!))?.returnvalue).toEqual({ id: 'found', status: 'PARSE_SUCCESS' });
+    expect((await queue.queue.getJob(job!.id!))?.returnvalue).toEqual({
+      id: 'found',
+      status: 'PARSE_SUCCESS',
+    });
   });
 
   it('reports failures with their codes, and retries them', async () => {
@@ -150,7 +165,11 @@ describe.skipIf(port === undefined)('a batch on one Redis', () => {
 
     isFixed = true;
     expect(await retryFailed(queue)).toEqual({ retried: 2 });
-    expect(await waitForBatch(queue, { intervalMs: 100 })).toMatchObject({ total: 6, completed: 6, failed: 0 });
+    expect(await waitForBatch(queue, { intervalMs: 100 })).toMatchObject({
+      total: 6,
+      completed: 6,
+      failed: 0,
+    });
     await worker.close();
   });
 
@@ -190,13 +209,17 @@ describe.skipIf(port === undefined)('a batch on one Redis', () => {
 
   it('rejects bad input with typed errors before touching Redis', async () => {
     const queue = newQueue();
-    await expect(enqueue(['x'], { queue, flow: 'Bad:Flow' })).rejects.toMatchObject({ code: 'INVALID_FLOW_NAME' });
+    await expect(enqueue(['x'], { queue, flow: 'Bad:Flow' })).rejects.toMatchObject({
+      code: 'INVALID_FLOW_NAME',
+    });
     await expect(enqueue([join(directory, 'missing.pdf')], { queue, flow: 'kb' })).rejects.toMatchObject({
       code: 'INVALID_SOURCE',
       message: expect.stringContaining('missing.pdf'),
     });
     await expect(enqueue([''], { queue, flow: 'kb' })).rejects.toBeInstanceOf(InvalidInputError);
-    expect(() => createWorker({ queue, flows: [] })).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
+    expect(() => createWorker({ queue, flows: [] })).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTIONS' }),
+    );
     expect(() => createIngestQueue({ connection: 'http://localhost' })).toThrow(
       expect.objectContaining({ code: 'INVALID_REDIS_URL' }),
     );

@@ -1,5 +1,5 @@
-import type { IngestFlow } from '../../src/index.js';
 import type { TempStorage } from '@x/temp-oss';
+import type { IngestFlow } from '../../src/index.js';
 
 /**
  * A flow over DashScope temporary storage, as an application wires it: upload a path, keep its `oss://` URL.
