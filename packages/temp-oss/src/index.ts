@@ -1,5 +1,11 @@
-export type { FileUrlOptions, LocalFileReference } from './file-url.js';
-export { fileUrlToPath } from './file-url.js';
+export type {
+  ByteStream,
+  FileUrlOptions,
+  LocalFileReference,
+  UploadInput,
+  UploadStreamSource,
+} from '@x/transport';
+export { fileUrlToPath } from '@x/transport';
 export type { IsExpiredOptions } from './is-expired.js';
 export { fileLifetimeMs, isExpired } from './is-expired.js';
 export { sanitizeObjectName } from './object-name.js';
@@ -23,4 +29,3 @@ export type {
   UploadProgress,
 } from './temp-oss-options.js';
 export { regionBaseUrls } from './temp-oss-options.js';
-export type { ByteStream, UploadInput, UploadStreamSource } from './upload-source.js';

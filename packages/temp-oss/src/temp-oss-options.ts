@@ -10,11 +10,11 @@ export const regionBaseUrls = {
 /** A region that offers temporary storage: China (Beijing) or Singapore. */
 export type TempStorageRegion = keyof typeof regionBaseUrls;
 
-/** Progress of one upload: bytes of the form handed to the socket. */
+/** Progress of one upload in the file's own bytes (the form's fields and framing are not counted). */
 export interface UploadProgress {
-  /** Bytes sent so far (the form's fields included). */
+  /** Bytes of the file handed to the socket so far in this attempt. */
   readonly loadedBytes: number;
-  /** Bytes of the whole form, when known. */
+  /** The file's size in bytes. */
   readonly totalBytes: number | undefined;
 }
 

@@ -2,17 +2,23 @@ import { createHash } from 'node:crypto';
 import {
   type AuthStrategy,
   bearer,
+  checkOptions,
   createTransport,
+  formatSizeOverLimit,
+  guessContentType,
   HttpStatusError,
   InvalidInputError,
   type MultipartPart,
   multipartBody,
   none,
+  parseLocalReference,
   resolveApiKey,
+  resolveUploadSource,
+  runPool,
   type Transport,
+  type UploadInput,
+  type UploadSource,
 } from '@x/transport';
-import type { z } from 'zod';
-import { parseLocalReference } from './file-url.js';
 import { fileLifetimeMs } from './is-expired.js';
 import { mapMessageMedia } from './map-message-media.js';
 import { reserveObjectName, sanitizeObjectName } from './object-name.js';
@@ -29,13 +35,6 @@ import {
   uploadManyOptionsSchema,
   uploadOptionsSchema,
 } from './temp-oss-options.js';
-import {
-  fileSize,
-  guessContentType,
-  type ResolvedSource,
-  resolveUploadSource,
-  type UploadInput,
-} from './upload-source.js';
 
 /** A file in temporary storage. */
 export interface TempUploadResult {
@@ -212,7 +211,7 @@ export function createTempStorage(options: TempStorageOptions = {}): TempStorage
     );
     assertOpen();
     signal?.throwIfAborted();
-    const source = await resolveUploadSource(file);
+    const source = await resolveUploadSource(file, { signal });
     const name = sanitizeObjectName(fileName ?? source.fileName ?? 'file');
     const type = contentType ?? source.contentType ?? guessContentType(name);
     let policy = await policies.get(model, signal);
@@ -275,18 +274,20 @@ export function createTempStorage(options: TempStorageOptions = {}): TempStorage
     assertOpen();
     if (!Array.isArray(files))
       throw new InvalidInputError('INVALID_OPTIONS', 'uploadMany: files must be an array');
-    const results = await runPool(files.length, concurrency, signal, async (index) => {
-      const item = toItem(files[index]!);
-      return upload(item.file, {
-        model,
-        fileName: item.fileName,
-        contentType: item.contentType,
-        signal,
-        onProgress: onProgress && ((progress) => onProgress({ ...progress, index })),
-      });
-    });
-    signal?.throwIfAborted();
-    return results;
+    return runPool(
+      files,
+      (entry, index) => {
+        const item = toItem(entry);
+        return upload(item.file, {
+          model,
+          fileName: item.fileName,
+          contentType: item.contentType,
+          signal,
+          onProgress: onProgress && ((progress) => onProgress({ ...progress, index })),
+        });
+      },
+      { concurrency, signal },
+    );
   }
 
   async function resolveLocalFiles<T>(
@@ -313,7 +314,7 @@ export function createTempStorage(options: TempStorageOptions = {}): TempStorage
       if (reference === undefined) continue;
       if (reference.kind === 'invalid')
         throw new InvalidInputError('INVALID_FILE_URL', `${url}: ${reference.reason}`);
-      if (reference.mustExist) await fileSize(reference.path);
+      if (reference.mustExist) await resolveUploadSource(reference.path, { signal });
       else if (!(await isFile(reference.path))) continue;
       pathsByUrl.set(url, reference.path);
     }
@@ -321,19 +322,28 @@ export function createTempStorage(options: TempStorageOptions = {}): TempStorage
     // One failure stops the rest: the messages are of no use with a file missing.
     const stop = new AbortController();
     const combined = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
-    const settled = await runPool(paths.length, concurrency, combined, async (index) => {
-      try {
-        return await upload(paths[index]!, {
-          model,
-          signal: combined,
-          onProgress: onProgress && ((progress) => onProgress({ ...progress, index })),
-        });
-      } catch (error) {
-        stop.abort(error);
-        throw error;
-      }
-    });
-    signal?.throwIfAborted();
+    let settled: Awaited<ReturnType<typeof runPool<string, TempUploadResult>>>;
+    try {
+      settled = await runPool(
+        paths,
+        async (path, index) => {
+          try {
+            return await upload(path, {
+              model,
+              signal: combined,
+              onProgress: onProgress && ((progress) => onProgress({ ...progress, index })),
+            });
+          } catch (error) {
+            stop.abort(error);
+            throw error;
+          }
+        },
+        { concurrency, signal: combined },
+      );
+    } catch (error) {
+      signal?.throwIfAborted();
+      throw error;
+    }
     const failure = settled.find((result) => result.status === 'rejected');
     if (failure) throw stop.signal.reason ?? failure.reason;
     const uploads = settled.map((result) => (result as { value: TempUploadResult }).value);
@@ -365,7 +375,7 @@ function formParts(
   policy: UploadPolicyData,
   key: string,
   contentType: string,
-  source: ResolvedSource,
+  source: UploadSource,
   name: string,
 ): MultipartPart[] {
   const fields: [string, string | null | undefined][] = [
@@ -387,18 +397,16 @@ function formParts(
   return parts;
 }
 
-function checkSize(source: ResolvedSource, policy: UploadPolicyData, model: string): void {
+function checkSize(source: UploadSource, policy: UploadPolicyData, model: string): void {
   const limitBytes = policy.max_file_size_mb * mebibyte;
   if (source.sizeBytes > limitBytes) {
+    const subject = source.path ?? source.fileName ?? 'The file';
     throw new InvalidInputError(
       'FILE_TOO_LARGE',
-      `The file is ${formatMebibytes(source.sizeBytes)}; ${model} accepts at most ${policy.max_file_size_mb} MB in temporary storage`,
+      `${subject}: ${formatSizeOverLimit(source.sizeBytes, limitBytes, model)} in temporary storage`,
+      source.path === undefined ? {} : { path: source.path },
     );
   }
-}
-
-function formatMebibytes(sizeBytes: number): string {
-  return `${(sizeBytes / mebibyte).toFixed(sizeBytes < 10 * mebibyte ? 2 : 0)} MB (${sizeBytes} bytes)`;
 }
 
 /** OSS answers 403 `AccessDenied` "Invalid according to Policy: Policy expired." when the policy is over. */
@@ -422,7 +430,7 @@ function toItem(entry: UploadInput | UploadManyItem): UploadManyItem {
 
 async function isFile(path: string): Promise<boolean> {
   try {
-    await fileSize(path);
+    await resolveUploadSource(path);
     return true;
   } catch {
     return false;
@@ -432,49 +440,4 @@ async function isFile(path: string): Promise<boolean> {
 /** `https://dashscope.aliyuncs.com/api/v1` (the Python SDK's form) and the bare origin both work. */
 function stripApiPath(baseUrl: string): string {
   return baseUrl.replace(/\/+$/, '').replace(/\/api\/v1$/, '');
-}
-
-/** Runs `work(0..count-1)` with at most `concurrency` at once and settles every one of them. */
-async function runPool<T>(
-  count: number,
-  concurrency: number,
-  signal: AbortSignal | undefined,
-  work: (index: number) => Promise<T>,
-): Promise<
-  (
-    | { status: 'fulfilled'; index: number; value: T }
-    | { status: 'rejected'; index: number; reason: unknown }
-  )[]
-> {
-  const results: (
-    | { status: 'fulfilled'; index: number; value: T }
-    | { status: 'rejected'; index: number; reason: unknown }
-  )[] = new Array(count);
-  let next = 0;
-  async function worker(): Promise<void> {
-    while (next < count) {
-      const index = next++;
-      if (signal?.aborted) {
-        results[index] = { status: 'rejected', index, reason: signal.reason };
-        continue;
-      }
-      try {
-        results[index] = { status: 'fulfilled', index, value: await work(index) };
-      } catch (reason) {
-        results[index] = { status: 'rejected', index, reason };
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-  return results;
-}
-
-/** Checks options against their strict schema and hands them back as given. */
-function checkOptions<T>(schema: z.ZodType, value: T, where: string): T {
-  const result = schema.safeParse(value ?? {});
-  if (result.success) return value ?? ({} as T);
-  const details = result.error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'options'}: ${issue.message}`)
-    .join('; ');
-  throw new InvalidInputError('INVALID_OPTIONS', `${where}: ${details}`, { cause: result.error });
 }

@@ -26,11 +26,14 @@ import { TransportError } from './transport-error.js';
 /** HTTP methods the transport sends. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD' | 'PATCH';
 
-/** Upload progress: bytes handed to the socket so far, out of the body's exact size. */
+/**
+ * Upload progress in the file's own bytes: for a multipart form, the bytes of its file parts handed to the socket,
+ * out of the files' size (never the form's envelope); for any other body, the body's bytes out of its exact size.
+ */
 export interface UploadProgress {
-  /** Bytes of the body handed to the socket in this attempt. */
+  /** Bytes of the file handed to the socket in this attempt. */
   loadedBytes: number;
-  /** The body's exact size, when there is a body. */
+  /** The file's exact size (for a multipart form, the sum of its file parts), when there is a body. */
   totalBytes: number | undefined;
 }
 
@@ -253,8 +256,15 @@ export function createTransport(options: TransportOptions): Transport {
       Object.assign(headers, authorization.headers);
       logger.debug?.('sending request', fields(request, label, attempt, {}));
 
-      const totalBytes = opened?.sizeBytes;
-      const report = (loadedBytes: number) => request.onProgress?.({ loadedBytes, totalBytes });
+      const totalBytes = opened?.progress?.totalBytes ?? opened?.sizeBytes;
+      const progressOf = opened?.progress;
+      let lastLoadedBytes = -1;
+      const report = (sentBytes: number) => {
+        const loadedBytes = progressOf ? progressOf.loadedBytes(sentBytes) : sentBytes;
+        if (loadedBytes === lastLoadedBytes) return;
+        lastLoadedBytes = loadedBytes;
+        request.onProgress?.({ loadedBytes, totalBytes });
+      };
       let requestBody: Uint8Array | AsyncIterable<Uint8Array> | null = null;
       if (opened?.bytes) requestBody = opened.bytes;
       else if (opened?.stream) {

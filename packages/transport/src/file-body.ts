@@ -51,7 +51,7 @@ export async function fileSize(path: string): Promise<number> {
   } catch (error) {
     throw fileInputError(error, path);
   }
-  if (!stats.isFile()) throw new InvalidInputError('NOT_A_FILE', `Not a file: ${path}`);
+  if (!stats.isFile()) throw new InvalidInputError('NOT_A_FILE', `Not a file: ${path}`, { path });
   return stats.size;
 }
 
@@ -133,20 +133,27 @@ function shrank(path: string, readBytes: number, sizeBytes: number): InvalidInpu
   return new InvalidInputError(
     'FILE_CHANGED',
     `${path} shrank while it was being sent (${readBytes} of ${sizeBytes} bytes)`,
+    { path },
   );
 }
 
-function fileInputError(error: unknown, path: string): InvalidInputError {
+/** A file system failure as the caller's input error, naming the path. @internal */
+export function fileInputError(error: unknown, path: string): InvalidInputError {
   if (InvalidInputError.isInstance(error)) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOENT' || code === 'ENOTDIR') {
-    return new InvalidInputError('FILE_NOT_FOUND', `No such file: ${path}`, { cause: error });
+    return new InvalidInputError('FILE_NOT_FOUND', `No such file: ${path}`, { cause: error, path });
   }
-  if (code === 'EISDIR') return new InvalidInputError('NOT_A_FILE', `Not a file: ${path}`, { cause: error });
+  if (code === 'EISDIR')
+    return new InvalidInputError('NOT_A_FILE', `Not a file: ${path}`, { cause: error, path });
   if (code === 'EACCES' || code === 'EPERM') {
-    return new InvalidInputError('FILE_NOT_READABLE', `Permission denied reading ${path}`, { cause: error });
+    return new InvalidInputError('FILE_NOT_READABLE', `Permission denied reading ${path}`, {
+      cause: error,
+      path,
+    });
   }
   return new InvalidInputError('FILE_READ_FAILED', `Could not read ${path}: ${(error as Error)?.message}`, {
     cause: error,
+    path,
   });
 }

@@ -3,6 +3,7 @@ export { acs3 } from './acs3.js';
 export type { Authorization, AuthRequest, AuthStrategy } from './auth-strategy.js';
 export { bearer } from './bearer.js';
 export { bytesBody } from './bytes-body.js';
+export { checkOptions } from './check-options.js';
 export type {
   HttpMethod,
   RequestOptions,
@@ -16,9 +17,15 @@ export type { CredentialsErrorOptions } from './credentials-error.js';
 export { CredentialsError } from './credentials-error.js';
 export type { FileBodyOptions } from './file-body.js';
 export { fileBody } from './file-body.js';
+export type { FileUrlOptions, LocalFileReference } from './file-url.js';
+export { fileUrlToPath, parseLocalReference } from './file-url.js';
 export { formBody } from './form-body.js';
+export type { SizeUnit } from './format-size.js';
+export { formatSize, formatSizeOverLimit } from './format-size.js';
+export { guessContentType } from './guess-content-type.js';
 export type { HttpStatusErrorOptions } from './http-status-error.js';
 export { HttpStatusError } from './http-status-error.js';
+export type { InvalidInputErrorOptions } from './invalid-input-error.js';
 export { InvalidInputError } from './invalid-input-error.js';
 export { jsonBody } from './json-body.js';
 export type { Limiter, Logger, TimeoutOptions } from './limiter.js';
@@ -32,7 +39,14 @@ export { multipartBody } from './multipart-body.js';
 export type { NetworkErrorOptions } from './network-error.js';
 export { NetworkError } from './network-error.js';
 export { none } from './none.js';
-export type { OpenBodyOptions, OpenedBody, RequestBody } from './request-body.js';
+export type {
+  PollContext,
+  PollOptions,
+  PollStep,
+  PollTimeoutErrorOptions,
+} from './poll-until.js';
+export { PollTimeoutError, pollUntil } from './poll-until.js';
+export type { BodyProgress, OpenBodyOptions, OpenedBody, RequestBody } from './request-body.js';
 export type { AccessKeyCredentials } from './resolve-access-key.js';
 export { resolveAccessKey } from './resolve-access-key.js';
 export type { Environment } from './resolve-api-key.js';
@@ -42,9 +56,19 @@ export { ResponseValidationError } from './response-validation-error.js';
 export type { RetriesExhaustedErrorOptions } from './retries-exhausted-error.js';
 export { RetriesExhaustedError } from './retries-exhausted-error.js';
 export type { RetryOptions } from './retry-policy.js';
+export type { PoolResult, PoolWorkerContext, RunPoolOptions } from './run-pool.js';
+export { runPool } from './run-pool.js';
 export type { StreamBodyOptions, StreamSource } from './stream-body.js';
 export { streamBody } from './stream-body.js';
 export type { TimeoutErrorOptions, TimeoutPhase } from './timeout-error.js';
 export { TimeoutError } from './timeout-error.js';
 export type { TransportErrorCode, TransportErrorOptions } from './transport-error.js';
 export { TransportError } from './transport-error.js';
+export type {
+  ByteStream,
+  ResolveUploadSourceOptions,
+  UploadInput,
+  UploadSource,
+  UploadStreamSource,
+} from './upload-source.js';
+export { resolveUploadSource } from './upload-source.js';

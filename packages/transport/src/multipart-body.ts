@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { fileSize, readFile } from './file-body.js';
 import { InvalidInputError } from './invalid-input-error.js';
-import type { RequestBody } from './request-body.js';
+import type { BodyProgress, RequestBody } from './request-body.js';
 import { toAsyncIterable } from './stream-body.js';
 
 /** A file part's source that is neither a path nor a `Blob`: a stream factory with a known length. */
@@ -73,7 +73,27 @@ export function multipartBody(parts: readonly MultipartPart[]): RequestBody {
       const sizeBytes =
         segments.reduce((total, segment) => total + segment.preamble.byteLength + segment.sizeBytes, 0) +
         epilogue.byteLength;
-      return { sizeBytes, stream: frame(segments, epilogue) };
+      return { sizeBytes, stream: frame(segments, epilogue), progress: fileProgress(segments) };
+    },
+  };
+}
+
+/** Progress in the files' own bytes: where each file part starts in the body and how long it is. */
+function fileProgress(segments: readonly { preamble: Buffer; sizeBytes: number }[]): BodyProgress {
+  const ranges: { startBytes: number; sizeBytes: number }[] = [];
+  let offset = 0;
+  for (const segment of segments) {
+    offset += segment.preamble.byteLength;
+    ranges.push({ startBytes: offset, sizeBytes: segment.sizeBytes });
+    offset += segment.sizeBytes;
+  }
+  return {
+    totalBytes: ranges.reduce((total, range) => total + range.sizeBytes, 0),
+    loadedBytes(sentBytes) {
+      let loaded = 0;
+      for (const range of ranges)
+        loaded += Math.min(range.sizeBytes, Math.max(0, sentBytes - range.startBytes));
+      return loaded;
     },
   };
 }

@@ -6,6 +6,19 @@ export interface OpenedBody {
   readonly bytes?: Uint8Array;
   /** The body as a stream of chunks, for files and streams. */
   readonly stream?: AsyncIterable<Uint8Array>;
+  /**
+   * How progress is counted for this body when it is not every byte of it: a multipart form reports only the bytes of
+   * its file parts, out of the files' size, never the envelope (boundaries, part headers, fields).
+   */
+  readonly progress?: BodyProgress;
+}
+
+/** How bytes handed to the socket map to the bytes of the file(s) a body carries. */
+export interface BodyProgress {
+  /** The files' total size in bytes, reported as `totalBytes`. */
+  readonly totalBytes: number;
+  /** The file bytes among the first `sentBytes` bytes of the body. */
+  loadedBytes(sentBytes: number): number;
 }
 
 /** Options of {@link RequestBody.open}. */

@@ -1,7 +1,10 @@
 import { TransportError, type TransportErrorOptions } from './transport-error.js';
 
-/** Which timer fired: connecting, waiting for response headers, or no progress on the body. */
-export type TimeoutPhase = 'connect' | 'headers' | 'stall';
+/**
+ * Which timer fired: connecting (TCP, TLS and any proxy tunnel), waiting for response headers, no progress on the
+ * body, or a poll that did not reach its end state in time.
+ */
+export type TimeoutPhase = 'connect' | 'headers' | 'stall' | 'poll';
 
 /** Options of a {@link TimeoutError}. */
 export interface TimeoutErrorOptions extends TransportErrorOptions {

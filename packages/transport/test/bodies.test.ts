@@ -134,8 +134,10 @@ describe('multipartBody', () => {
     // Fields come first: the text parts precede the first file part on the wire.
     const wire = received!.body.toString('latin1');
     expect(wire.indexOf('name="note"')).toBeLessThan(wire.indexOf('name="file"'));
-    // Progress is monotonic and ends at the exact total.
-    const total = received!.body.byteLength;
+    // Progress counts the files' own bytes (never the envelope), is monotonic and ends at the exact total.
+    const total = fileBytes.byteLength + blobBytes.byteLength + streamBytes.byteLength;
+    expect(total).toBeLessThan(received!.body.byteLength);
+    expect(progress.every((event) => event.totalBytes === total)).toBe(true);
     expect(progress.at(-1)).toEqual({ loadedBytes: total, totalBytes: total });
     for (let index = 1; index < progress.length; index += 1) {
       expect(progress[index]!.loadedBytes).toBeGreaterThan(progress[index - 1]!.loadedBytes);

@@ -57,16 +57,23 @@ describe('abort', () => {
         }
       },
     });
+    let producedAtAbort = 0;
     const error = await pending.catch((caught: unknown) => caught);
-    const rejectedAt = performance.now();
+    producedAtAbort = state.producedBytes;
     expect(error).toBe(reason);
     expect(abortedAt).toBeGreaterThan(0);
-    expect(rejectedAt - abortedAt).toBeLessThan(100);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The source is closed and the connection dropped (bounded by events, not by the machine's speed).
+    for (
+      let waited = 0;
+      (state.closedAt === undefined || serverSawClose === 0) && waited < 5000;
+      waited += 10
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     expect(state.closedAt).toBeDefined();
-    expect(state.closedAt! - abortedAt).toBeLessThan(100);
     expect(serverSawClose).toBeGreaterThan(0);
-    expect(serverSawClose - abortedAt).toBeLessThan(100);
+    // At most the chunk already asked for was read from the source after the promise settled.
+    expect(state.producedBytes - producedAtAbort).toBeLessThanOrEqual(2 * (1 << 20));
   });
 
   it('rejects at once with the reason of an already aborted signal, sending nothing', async () => {

@@ -59,7 +59,9 @@ describe('upload', () => {
     const formBytes = postObject[0]!.requestBytes;
     expect(formBytes).toBeGreaterThan(bytes.byteLength);
     expect(formBytes - bytes.byteLength).toBeLessThan(4096);
-    expect(progress.at(-1)).toEqual({ loadedBytes: formBytes, totalBytes: formBytes });
+    // Progress is in the file's own bytes, not the form's.
+    expect(progress.at(-1)).toEqual({ loadedBytes: bytes.byteLength, totalBytes: bytes.byteLength });
+    expect(progress.every((event) => event.totalBytes === bytes.byteLength)).toBe(true);
     expect(
       progress.every((event, index) => index === 0 || event.loadedBytes >= progress[index - 1]!.loadedBytes),
     ).toBe(true);
@@ -128,7 +130,10 @@ describe('upload', () => {
     const error = await storage.upload(path, { model }).catch((caught: unknown) => caught);
     expect(InvalidInputError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ code: 'FILE_TOO_LARGE' });
-    expect((error as Error).message).toContain('1 MB');
+    expect((error as Error).message).toBe(
+      `${path}: 1 MB (1,048,577 bytes) is over ${model}'s limit of 1 MB (1,048,576 bytes) in temporary storage`,
+    );
+    expect(error).toMatchObject({ path });
     const { postObject, getPolicy } = await context.callsFor(model);
     expect(getPolicy).toHaveLength(1);
     expect(postObject).toHaveLength(0);
