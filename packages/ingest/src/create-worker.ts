@@ -195,6 +195,9 @@ export function createWorker(options: IngestWorkerOptions): IngestWorker {
       lockDuration: lockDurationMs,
       stalledInterval: stalledIntervalMs,
       maxStalledCount,
+      // BullMQ honours a queue-wide pause (`rateLimit`) only on workers that have a limiter; this one never binds
+      // by itself (the account's quotas are kept per call by the shared limiter), it only lets a throttle pause all.
+      limiter: { max: 1_000_000, duration: 1000 },
     },
   );
   worker.on('error', (error) => logger?.error?.('ingest: worker error', { reason: failureReason(error) }));

@@ -1,4 +1,4 @@
-import { TransportError } from '@x/transport';
+import { HttpStatusError, InvalidInputError, TransportError } from '@x/transport';
 
 /** @internal How long the service asked every caller to wait, when an error says it was throttled. */
 export function throttledForMs(error: unknown, fallbackMs: number): number | undefined {
@@ -14,9 +14,17 @@ export function throttledForMs(error: unknown, fallbackMs: number): number | und
   return typeof retryAfterMs === 'number' && retryAfterMs > 0 ? retryAfterMs : fallbackMs;
 }
 
-/** @internal Whether running the job again cannot help: bad input, or an error the service gave for good. */
+/**
+ * @internal Whether running the job again cannot help: input refused before sending, or a 4xx the service gave for
+ * good. Anything else (network, 5xx, an AddFile whose outcome is uncertain) is retried: every rerun looks the
+ * document up before uploading it, so a retry never adds it twice.
+ */
 export function isPermanent(error: unknown): boolean {
-  return TransportError.isInstance(error) && !error.isRetryable && error.code !== 'RETRIES_EXHAUSTED';
+  if (InvalidInputError.isInstance(error)) return true;
+  if (HttpStatusError.isInstance(error)) {
+    return error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
+  }
+  return false;
 }
 
 /** @internal The reason stored on a failed job: `<CODE>: <message>`, so progress can group failures by code. */
