@@ -20,6 +20,18 @@ export interface CallRecord {
   readonly fault: string | undefined;
   /** Emulated time the request arrived, in milliseconds since the epoch. */
   readonly startedAtMs: number;
+  /** Real milliseconds from the request's arrival to the end of the response (or the dropped connection). */
+  readonly durationMs: number;
+  /**
+   * Why the request was refused, in words (`policy expired 12 s ago`), for responses of status 400 and above: what
+   * the surface said, else the message of the error body it sent. `undefined` for successful calls.
+   */
+  readonly reason: string | undefined;
+  /**
+   * Identifiers of what the call touched (an object key or upload folder, a file id, a lease id), so a console or a
+   * test can find the requests behind one object.
+   */
+  readonly subjects: readonly string[];
 }
 
 const secretParameters = new Set([

@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { handleAdminRequest } from './admin-routes.js';
 import { type BailianSurfaceOptions, createBailianSurface } from './bailian/bailian-surface.js';
+import { collectCallDetails } from './call-details.js';
 import type { CallRecord } from './call-record.js';
 import { redactPath } from './call-record.js';
+import { createConsoleSurface } from './console/console-surface.js';
 import {
   createDashScopeSurface,
   type DashScopeState,
@@ -142,7 +144,8 @@ export interface Emulator {
 
 /**
  * Starts a local Model Studio on one loopback port: DashScope temporary storage with its OSS PostObject endpoint,
- * the OpenAI-compatible Files API and the Bailian data API, plus an admin API under `/__emulator/`.
+ * the OpenAI-compatible Files API and the Bailian data API, plus an admin API under `/__emulator/` and a web console
+ * at `/__emulator/` (live tables, request timeline, quota gauges, fault and clock controls).
  *
  * @example
  * ```ts
@@ -211,6 +214,16 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
 
   let calls: CallRecord[] = [];
   let nextCallId = 1;
+  const callListeners = new Set<(call: CallRecord) => void>();
+  const webConsole = createConsoleSurface({
+    emulator: () => emulatorView,
+    quotas: () => window.usage(),
+    isRateLimited,
+    onCall(listener) {
+      callListeners.add(listener);
+      return () => callListeners.delete(listener);
+    },
+  });
   const stalled = new Set<IncomingMessage>();
   const closing = new AbortController();
 
@@ -230,6 +243,10 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       return;
     }
 
+    if (webConsole.match(method, url)) {
+      webConsole.handle(request, response, url).catch((error: unknown) => failUnexpectedly(response, error));
+      return;
+    }
     if (url.pathname.startsWith('/__emulator/')) {
       handleAdminRequest({ request, response, url, emulator: emulatorView }).catch((error: unknown) => {
         failUnexpectedly(response, error);
@@ -250,21 +267,29 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
 
     let account: string | undefined;
     let faultType: string | undefined;
+    const arrivedAt = performance.now();
+    const notes = collectCallDetails(response);
     response.once('close', () => {
       stalled.delete(request);
-      calls.push({
+      const path = redactPath(target);
+      const status = response.headersSent ? response.statusCode : 0;
+      const call: CallRecord = {
         id: nextCallId++,
         method,
-        path: redactPath(target),
+        path,
         route,
-        status: response.headersSent ? response.statusCode : 0,
+        status,
         requestBytes: requestBytes(),
         responseBytes: responseBytes(),
         account,
         fault: faultType,
         startedAtMs,
-      });
+        durationMs: performance.now() - arrivedAt,
+        ...notes.details({ path, status, fault: faultType }),
+      };
+      calls.push(call);
       if (calls.length >= 2 * maxCallRecords) calls = calls.slice(-maxCallRecords);
+      for (const listener of callListeners) listener(call);
     });
 
     const exchange: Exchange = {
@@ -276,6 +301,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       setAccount(name) {
         account = name;
       },
+      setReason: notes.setReason,
+      addSubject: notes.addSubject,
     };
 
     void (async () => {
@@ -333,6 +360,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       if (isClosed) return;
       isClosed = true;
       closing.abort();
+      webConsole.close();
       for (const request of stalled) request.socket.destroy();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

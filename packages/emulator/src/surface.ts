@@ -64,6 +64,13 @@ export interface Exchange {
   readonly context: SurfaceContext;
   /** Records which account made the call (shown in `emulator.calls`). */
   setAccount(name: string): void;
+  /**
+   * Records why the request is refused, in words (`policy expired 12 s ago`); shown as the call's `reason`. Without
+   * it, the message of the error body is used.
+   */
+  setReason(reason: string): void;
+  /** Records an identifier of what the call touched (object key, file id, lease id); shown in the call's `subjects`. */
+  addSubject(subject: string): void;
 }
 
 /** A service the emulator hosts. */

@@ -60,7 +60,10 @@ export async function handlePostObject(
   const { request, response } = exchange;
   const requestId = newOssRequestId();
   const hostId = request.headers.host ?? '127.0.0.1';
-  const fail = (failure: OssFailure) => sendOssError(response, failure, requestId, hostId);
+  const fail = (failure: OssFailure) => {
+    if (failure.reason !== undefined) exchange.setReason(failure.reason);
+    sendOssError(response, failure, requestId, hostId);
+  };
 
   if (bucket !== dependencies.bucket) {
     await drainRequest(request);
@@ -127,6 +130,7 @@ export async function handlePostObject(
   if (account !== undefined) exchange.setAccount(account);
   const result = await stored;
   if ('status' in result) return fail(result);
+  exchange.addSubject(result.key);
   sendSuccess(response, result, bucket, exchange.context.baseUrl(), requestId);
 }
 
@@ -184,7 +188,12 @@ function checkForm(
   const policy = parsePolicy(policyBase64);
   if ('status' in policy) return policy;
   if (nowMs > policy.expiresAtMs) {
-    return { status: 403, code: 'AccessDenied', message: 'Invalid according to Policy: Policy expired.' };
+    return {
+      status: 403,
+      code: 'AccessDenied',
+      message: 'Invalid according to Policy: Policy expired.',
+      reason: `policy expired ${Math.max(1, Math.round((nowMs - policy.expiresAtMs) / 1000))} s ago`,
+    };
   }
   const key = fields.get('key');
   if (key === undefined || key === '') return missing('key');

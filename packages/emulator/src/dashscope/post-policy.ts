@@ -40,6 +40,8 @@ export interface OssFailure {
   readonly message: string;
   /** Detailed error code, e.g. `0006-00000227`. */
   readonly ec?: string;
+  /** The refusal in the emulator's own words, for the call log (`policy expired 12 s ago`); not sent. */
+  readonly reason?: string;
 }
 
 /** Base64 of HMAC-SHA1(secret, policy as sent): the V1 PostObject signature. */
