@@ -8,16 +8,14 @@
 // - Four processes sharing 200/s through one redis-server (started here): merged start times, Redis calls per task.
 // Goals: zero windows over the limit, >= 0.98 of the ideal rate, < 1 us per acquisition in one process.
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import Bottleneck from 'bottleneck';
 import { Redis } from 'ioredis';
 import PQueue from 'p-queue';
 import { createRateLimiter, createRedisStore } from '../packages/ratelimit/dist/index.js';
-import { resultsDir } from './lib.mjs';
+import { isQuick, reportSection } from './lib.mjs';
 
 const intervalMs = 1000;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -94,6 +92,24 @@ function maxInWindow(times, windowMs) {
   return max;
 }
 
+/** Starts in the sliding window (t - windowMs, t] at every start and just after, as [seconds, count] points. */
+function windowsOverTime(times) {
+  const sorted = [...times].sort((a, b) => a - b);
+  const points = [];
+  let first = 0;
+  const countAt = (time) => {
+    while (sorted[first] <= time - intervalMs) first++;
+    let last = first;
+    while (last < sorted.length && sorted[last] <= time) last++;
+    return last - first;
+  };
+  const step = 10;
+  for (let time = sorted[0]; time <= sorted.at(-1) + intervalMs; time += step) {
+    points.push([+((time - sorted[0]) / 1000).toFixed(3), countAt(time)]);
+  }
+  return points;
+}
+
 /** (n - 1) / span, in starts per second. */
 function achievedRate(times) {
   const sorted = [...times].sort((a, b) => a - b);
@@ -150,11 +166,17 @@ async function main() {
   const contenderList = contenders();
 
   // 1. Compliance and rate.
-  const rates = [
-    { limit: 10, count: 40 },
-    { limit: 100, count: 300 },
-    { limit: 1000, count: 2000 },
-  ];
+  const rates = isQuick
+    ? [
+        { limit: 10, count: 20 },
+        { limit: 100, count: 150 },
+      ]
+    : [
+        { limit: 10, count: 40 },
+        { limit: 100, count: 300 },
+        { limit: 1000, count: 2000 },
+      ];
+  const windowSeries = [];
   const complianceRows = [];
   for (const contender of contenderList) {
     // Warm up: 200 tasks under a limit of 1000, so every contender runs compiled code when measured.
@@ -164,6 +186,7 @@ async function main() {
       globalThis.gc?.();
       const starts = await complianceRun(contender, limit, count);
       const max = maxInWindow(starts, intervalMs);
+      if (limit === 100) windowSeries.push({ name: contender.name, points: windowsOverTime(starts) });
       const ratio = achievedRate(starts) / idealRate(count, limit);
       row[`${limit}/s max in 1 s`] = max;
       row[`${limit}/s achieved`] = `${achievedRate(starts).toFixed(1)}/s (${ratio.toFixed(3)})`;
@@ -184,7 +207,7 @@ async function main() {
     console.log(row);
   }
   sections.push({
-    title: `Compliance and rate: N tasks at once (N = 40, 300, 2000), limit R per ${intervalMs} ms`,
+    title: `Compliance and rate: N tasks at once (N = ${rates.map(({ count }) => count).join(', ')}), limit R per ${intervalMs} ms`,
     columns: ['limiter', ...rates.flatMap(({ limit }) => [`${limit}/s max in 1 s`, `${limit}/s achieved`])],
     rows: complianceRows,
     note:
@@ -220,7 +243,8 @@ async function main() {
 
   // 3. Overhead at an unlimited rate.
   const overheadRows = [];
-  const bare = await overhead(async (fn) => fn(), 200_000, 200_000);
+  const many = isQuick ? 20_000 : 200_000;
+  const bare = await overhead(async (fn) => fn(), many, many);
   const addOverheadRow = (name, figures) => {
     overheadRows.push({
       how: name,
@@ -240,16 +264,16 @@ async function main() {
         await unlimited.acquire('key');
         return fn();
       },
-      200_000,
-      200_000,
+      many,
+      many,
     ),
   );
   const ours = addOverheadRow(
     '@x/ratelimit schedule(fn)',
-    await overhead((fn) => unlimited.schedule('key', fn), 200_000, 200_000),
+    await overhead((fn) => unlimited.schedule('key', fn), many, many),
   );
   const queue = new PQueue();
-  addOverheadRow('p-queue (no limits) add(fn)', await overhead((fn) => queue.add(fn), 100_000, 100_000));
+  addOverheadRow('p-queue (no limits) add(fn)', await overhead((fn) => queue.add(fn), many / 2, many / 2));
   const bottleneck = new Bottleneck();
   addOverheadRow(
     'bottleneck (no limits) schedule(fn)',
@@ -276,7 +300,8 @@ async function main() {
   });
 
   // 4. Four processes through Redis.
-  const redisRows = await distributedRun(goals);
+  const redisWindows = [];
+  const redisRows = await distributedRun(goals, redisWindows);
   sections.push({
     title: 'Four processes sharing 200/s through one redis-server (300 tasks each, all at once)',
     columns: ['run', 'max in 1 s (limit 200)', 'achieved', 'vs ideal', 'Redis script calls per task'],
@@ -287,11 +312,73 @@ async function main() {
   });
 
   sections.push({ title: 'Goals (@x/ratelimit)', columns: ['goal', 'value', 'met'], rows: goals });
-  writeSections(sections);
+  const oursRow = complianceRows.find((row) => row.limiter === '@x/ratelimit schedule(fn)');
+  const summary = rates.map(({ limit }) => {
+    const best = complianceRows
+      .filter((row) => !row.limiter.startsWith('@x/') && row[`${limit}/s max in 1 s`] <= limit)
+      .map((row) => ({ row, rate: Number.parseFloat(row[`${limit}/s achieved`]) }))
+      .sort((a, b) => b.rate - a.rate)[0];
+    const oursRate = Number.parseFloat(oursRow[`${limit}/s achieved`]);
+    return {
+      figure: `${limit}/s: achieved rate with no window over the limit (max in 1 s: ours ${oursRow[`${limit}/s max in 1 s`]})`,
+      ours: `${oursRate.toFixed(1)}/s`,
+      reference: best ? `${best.rate.toFixed(1)}/s (${best.row.limiter})` : 'none stays within the limit',
+      ratio: best ? (oursRate / best.rate).toFixed(2) : '',
+      goal: `max in 1 s <= ${limit}`,
+      isMet: oursRow[`${limit}/s max in 1 s`] <= limit,
+    };
+  });
+  const overheadOf = (name) => overheadRows.find((row) => row.how === name)?.['burst (ns/task)'];
+  summary.push({
+    figure: 'overhead per task, burst, ns',
+    ours: overheadOf('@x/ratelimit schedule(fn)'),
+    reference: `${overheadOf('p-queue (no limits) add(fn)')} (p-queue)`,
+    ratio: (
+      Number(overheadOf('p-queue (no limits) add(fn)')) / Number(overheadOf('@x/ratelimit schedule(fn)'))
+    ).toFixed(2),
+    goal: '< 1000',
+    isMet: Number(overheadOf('@x/ratelimit schedule(fn)')) < 1000,
+  });
+  for (const row of redisRows) {
+    summary.push({
+      figure: `4 processes through Redis, 200/s, run ${row.run}: max in 1 s`,
+      ours: String(row['max in 1 s (limit 200)']),
+      reference: '200 (limit)',
+      ratio: row['vs ideal'],
+      goal: '<= 200',
+      isMet: row['max in 1 s (limit 200)'] <= 200,
+    });
+  }
+  reportSection({
+    name: 'ratelimit',
+    title: 'Rate limiters: @x/ratelimit vs bottleneck and p-queue',
+    description:
+      'Each limiter gets the same tasks in the same run; every task records when it starts. "max in 1 s" is the most starts in any window of 1 s (the limit must never be exceeded).',
+    summary,
+    charts: [
+      {
+        id: 'windows',
+        title: 'Starts in the last 1 s over time, limit 100/s, one process',
+        x: { label: 'seconds since the first start' },
+        y: { label: 'starts in the sliding 1 s window' },
+        series: windowSeries,
+        referenceLines: [{ y: 100, label: 'limit 100' }],
+      },
+      {
+        id: 'windows-redis',
+        title: 'Starts in the last 1 s over time, 4 processes through Redis, limit 200/s',
+        x: { label: 'seconds since the first start' },
+        y: { label: 'starts in the sliding 1 s window' },
+        series: redisWindows,
+        referenceLines: [{ y: 200, label: 'limit 200' }],
+      },
+    ],
+    tables: sections,
+  });
   process.exit(0);
 }
 
-async function distributedRun(goals) {
+async function distributedRun(goals, windowSeries) {
   const port = await freePort();
   const server = spawn(
     'redis-server',
@@ -311,7 +398,7 @@ async function distributedRun(goals) {
     });
     const admin = new Redis({ port, host: '127.0.0.1' });
     const rows = [];
-    for (let run = 1; run <= 2; run++) {
+    for (let run = 1; run <= (isQuick ? 1 : 2); run++) {
       await admin.config('RESETSTAT');
       const startAt = Date.now() + 1500;
       const workers = [1, 2, 3, 4].map(
@@ -342,6 +429,7 @@ async function distributedRun(goals) {
         0,
       );
       const max = maxInWindow(starts, intervalMs);
+      windowSeries.push({ name: `run ${run}`, points: windowsOverTime(starts) });
       const ratio = achievedRate(starts) / idealRate(starts.length, 200);
       rows.push({
         run,
@@ -396,27 +484,6 @@ function freePort() {
       probe.close(() => resolve(port));
     });
   });
-}
-
-function writeSections(sections) {
-  mkdirSync(resultsDir, { recursive: true });
-  const machine = `Node ${process.version}, ${process.platform}/${process.arch}, ${new Date().toISOString()}`;
-  const table = ({ columns, rows }) =>
-    [
-      `| ${columns.join(' | ')} |`,
-      `| ${columns.map(() => '---').join(' | ')} |`,
-      ...rows.map((row) => `| ${columns.map((column) => String(row[column] ?? '')).join(' | ')} |`),
-    ].join('\n');
-  const markdown = [
-    '# Rate limiters: @x/ratelimit, bottleneck, p-queue',
-    machine,
-    ...sections.map(
-      (section) => `## ${section.title}\n\n${table(section)}${section.note ? `\n\n${section.note}` : ''}`,
-    ),
-  ].join('\n\n');
-  writeFileSync(join(resultsDir, 'ratelimit.md'), `${markdown}\n`);
-  writeFileSync(join(resultsDir, 'ratelimit.json'), `${JSON.stringify({ machine, sections }, null, 2)}\n`);
-  console.log(`\n${markdown}`);
 }
 
 if (process.argv[2] === '--redis-worker') {

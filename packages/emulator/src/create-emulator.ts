@@ -18,6 +18,7 @@ import {
 } from './dashscope/dashscope-surface.js';
 import { defaultAccount } from './default-account.js';
 import { createEmulatorClock, type EmulatorClockOptions } from './emulator-clock.js';
+import { faultAnswer } from './fault-answer.js';
 import { createFaultPlan, type Fault, type FaultPlan, type FaultPlanOptions } from './fault-plan.js';
 import { createFilesSurface, type FilesSurfaceOptions } from './files/files-surface.js';
 import { drainRequest, newRequestId, sendJson } from './http-reply.js';
@@ -194,7 +195,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   try {
     dashscope = createDashScopeSurface(context, { requireContentLength, ...options.dashscope });
     files = createFilesSurface(context, { requireContentLength, ...options.files });
-    bailian = createBailianSurface(context, { ...options.bailian });
+    bailian = createBailianSurface(context, { requireContentLength, ...options.bailian });
   } catch (error) {
     await release();
     throw error;
@@ -318,7 +319,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       const fault = faults.take(route);
       faultType = fault?.type;
       if (fault !== undefined) {
-        const isHandled = await applyFault(fault, request, response, route, stalled, closing.signal);
+        const isHandled = await applyFault(fault, exchange, surface, stalled, closing.signal);
         if (isHandled) return;
       }
       await surface.handle(exchange);
@@ -439,24 +440,15 @@ function countResponseBytes(response: ServerResponse): () => number {
 /** The first half of a JSON body, for faults that break a response off. */
 const partialBody = '{"request_id":"00000000-0000-0000-0000-000000000000","output":';
 
-const statusDefaults: Record<number, { code: string; message: string }> = {
-  429: { code: 'Throttling', message: 'Requests rate limit exceeded, please try again later.' },
-  500: { code: 'InternalError', message: 'An internal error occurred, please try again later.' },
-  503: {
-    code: 'ServiceUnavailable',
-    message: 'The service is temporarily unavailable, please try again later.',
-  },
-};
-
 /** Applies a fault. Returns true when the request is answered (or dropped) and the surface must not handle it. */
 async function applyFault(
   fault: Fault,
-  request: IncomingMessage,
-  response: ServerResponse,
-  route: string,
+  exchange: Exchange,
+  surface: Surface,
   stalled: Set<IncomingMessage>,
   closing: AbortSignal,
 ): Promise<boolean> {
+  const { request, response, route } = exchange;
   switch (fault.type) {
     case 'delay':
       await sleep(fault.delayMs, undefined, { signal: closing }).catch(() => undefined);
@@ -487,29 +479,27 @@ async function applyFault(
       await firstChunkOrEnd(request);
       request.socket.destroy();
       return true;
-    case 'status': {
+    default: {
       await drainRequest(request);
-      const defaults = statusDefaults[fault.status] ?? {
-        code: 'Fault',
-        message: `Injected status ${fault.status}`,
-      };
-      const code = fault.code ?? defaults.code;
-      const message = fault.message ?? defaults.message;
-      const retryAfter = fault.retryAfterSeconds ?? (fault.status === 429 ? 1 : undefined);
-      const headers: Record<string, string> =
-        retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) };
-      if (route.startsWith('oss.')) {
+      const answer = faultAnswer(fault, route);
+      if (surface.sendError) {
+        surface.sendError(exchange, answer);
+      } else if (route.startsWith('oss.')) {
         const requestId = newOssRequestId();
-        const xml = ossErrorXml(code, message, { requestId, hostId: request.headers.host ?? '127.0.0.1' });
-        response.writeHead(fault.status, {
+        const xml = ossErrorXml(answer.code, answer.message, {
+          requestId,
+          hostId: request.headers.host ?? '127.0.0.1',
+        });
+        response.writeHead(answer.status, {
           'content-type': 'application/xml',
           'content-length': Buffer.byteLength(xml),
           'x-oss-request-id': requestId,
-          ...headers,
+          ...answer.headers,
         });
         response.end(xml);
       } else {
-        sendJson(response, fault.status, { request_id: newRequestId(), code, message }, headers);
+        const { code, message } = answer;
+        sendJson(response, answer.status, { request_id: newRequestId(), code, message }, answer.headers);
       }
       return true;
     }

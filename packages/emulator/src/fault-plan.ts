@@ -1,3 +1,5 @@
+import { documentedErrors, isDocumentedCode } from './documented-errors.js';
+
 /** Answer with an error status instead of calling the service. */
 export interface StatusFault {
   /** Discriminant. */
@@ -11,12 +13,56 @@ export interface StatusFault {
   readonly retryAfterSeconds?: number;
   /**
    * Service error code in the body.
-   * @default `Throttling` for 429, `InternalError` for 500, `ServiceUnavailable` for 503, `Fault` otherwise
+   * @default the code the route's own service answers the status with (429: `Throttling.RateQuota` on DashScope and
+   * the Files API, `DataCenter.Throttling` on Bailian; 500 `InternalError`; 503 `ServiceUnavailable`...), `Fault` for
+   * a status it never answers
    */
   readonly code?: string;
   /**
    * Error message in the body.
    * @default a message matching the status
+   */
+  readonly message?: string;
+}
+
+/**
+ * Answer with a documented error code, by name: its HTTP status and message come from the catalog of the codes the
+ * services document ({@link documentedErrors}), its format from the route's surface (OSS XML, DashScope body, OpenAI
+ * envelope, Bailian envelope).
+ */
+export interface ErrorFault {
+  /** Discriminant. */
+  readonly type: 'error';
+  /** A documented code: `Throttling.RateQuota`, `Arrearage`, `DataCenter.FileTooLarge`, `Index.NoWorkspacePermissions`... */
+  readonly code: string;
+  /**
+   * Error message in the body.
+   * @default the service's message for the code
+   */
+  readonly message?: string;
+  /**
+   * `Retry-After` header in seconds (Bailian also gets `x-acs-retry-after` in milliseconds).
+   * @default 1 for a 429 code, none otherwise
+   */
+  readonly retryAfterSeconds?: number;
+}
+
+/**
+ * Answer HTTP 200 with `Success: false` and an error `Code`/`Message` in the Bailian envelope (specs/bailian-data-api.md
+ * §7: the official SDK returns such a body without throwing), so a client is proved to read `Success`, not only the
+ * status. Meant for Bailian API routes; other surfaces write their own error body with status 200.
+ */
+export interface SuccessFalseFault {
+  /** Discriminant. */
+  readonly type: 'successFalse';
+  /**
+   * Error code in the body.
+   * @default 'InternalError'
+   */
+  readonly code?: string;
+  /**
+   * Error message in the body.
+   * @default the documented message of the code, else a generic one
    */
   readonly message?: string;
 }
@@ -54,7 +100,7 @@ export interface StallFault {
 }
 
 /** What the emulator does instead of, or before, answering a request. */
-export type Fault = StatusFault | ResetFault | DelayFault | StallFault;
+export type Fault = StatusFault | ErrorFault | SuccessFalseFault | ResetFault | DelayFault | StallFault;
 
 /** When a fault applies. Plain JSON, so the admin endpoint accepts the same shape. */
 export interface FaultRule {
@@ -157,7 +203,9 @@ export function createFaultPlan(options: FaultPlanOptions = {}): FaultPlan {
         rule,
         remaining: rule.times ?? 1,
         skipped: 0,
-        random: mulberry32(seed * 0x9e3779b1 + id),
+        // 32-bit multiply: a float product loses the low bits for large seeds, which would give every rule the
+        // same sequence (and so correlated draws).
+        random: mulberry32(Math.imul(seed, 0x9e3779b1) + id),
       });
       return id;
     },
@@ -228,6 +276,35 @@ export function validateFaultRule(value: unknown): asserts value is FaultRule {
       }
       return;
     }
+    case 'error': {
+      const { code, message, retryAfterSeconds } = fault as Partial<ErrorFault>;
+      if (typeof code !== 'string' || !isDocumentedCode(code)) {
+        throw new TypeError(
+          `fault.code must be a documented error code (${Object.values(documentedErrors)
+            .flatMap((family) => Object.keys(family))
+            .filter((name, index, all) => all.indexOf(name) === index)
+            .join(', ')}), got ${JSON.stringify(code)}`,
+        );
+      }
+      if (message !== undefined && typeof message !== 'string')
+        throw new TypeError('fault.message must be a string');
+      if (
+        retryAfterSeconds !== undefined &&
+        !(Number.isInteger(retryAfterSeconds) && retryAfterSeconds >= 0)
+      ) {
+        throw new TypeError('fault.retryAfterSeconds must be a non-negative integer');
+      }
+      return;
+    }
+    case 'successFalse': {
+      const { code, message } = fault as Partial<SuccessFalseFault>;
+      if (code !== undefined && (typeof code !== 'string' || code === '')) {
+        throw new TypeError('fault.code must be a non-empty string');
+      }
+      if (message !== undefined && typeof message !== 'string')
+        throw new TypeError('fault.message must be a string');
+      return;
+    }
     case 'reset':
     case 'stall': {
       const { phase } = fault as Partial<ResetFault | StallFault>;
@@ -244,7 +321,9 @@ export function validateFaultRule(value: unknown): asserts value is FaultRule {
       return;
     }
     default:
-      throw new TypeError("fault.type must be 'status', 'reset', 'delay' or 'stall'");
+      throw new TypeError(
+        "fault.type must be 'status', 'error', 'successFalse', 'reset', 'delay' or 'stall'",
+      );
   }
 }
 

@@ -14,6 +14,15 @@ export type {
   MintStsCredentialsOptions,
 } from './bailian/bailian-state.js';
 export type { BailianSurfaceOptions } from './bailian/bailian-surface.js';
+export type {
+  BailianIndex,
+  BailianIndexAction,
+  BailianIndexDocument,
+  BailianIndexDocumentStatus,
+  BailianIndexJob,
+  BailianIndexJobSchedule,
+  BailianIndexJobStatus,
+} from './bailian/index-actions.js';
 export type { CallRecord } from './call-record.js';
 export { redactPath } from './call-record.js';
 export type { Emulator, EmulatorLimits, EmulatorOptions, EmulatorState } from './create-emulator.js';
@@ -23,10 +32,13 @@ export type { ModelSizeLimit } from './dashscope/model-size-limits.js';
 export { defaultModelSizeLimits } from './dashscope/model-size-limits.js';
 export type { StoredObject } from './dashscope/object-store.js';
 export { defaultAccount } from './default-account.js';
+export type { DocumentedError, ErrorFamily } from './documented-errors.js';
+export { documentedErrors } from './documented-errors.js';
 export type { EmulatorClockOptions } from './emulator-clock.js';
 export { createEmulatorClock } from './emulator-clock.js';
 export type {
   DelayFault,
+  ErrorFault,
   Fault,
   FaultPlan,
   FaultPlanOptions,
@@ -35,8 +47,10 @@ export type {
   ResetFault,
   StallFault,
   StatusFault,
+  SuccessFalseFault,
 } from './fault-plan.js';
 export { createFaultPlan, validateFaultRule } from './fault-plan.js';
+export type { BatchSchedule, BatchStatus, StoredBatch } from './files/batch-jobs.js';
 export type { FilesLimits } from './files/files-limits.js';
 export type {
   FilePurpose,
@@ -45,4 +59,11 @@ export type {
   FilesSurfaceState,
   StoredFile,
 } from './files/files-surface.js';
-export type { EmulatorAccount, EmulatorClock, Exchange, Surface, SurfaceContext } from './surface.js';
+export type {
+  EmulatorAccount,
+  EmulatorClock,
+  Exchange,
+  Surface,
+  SurfaceContext,
+  SurfaceError,
+} from './surface.js';

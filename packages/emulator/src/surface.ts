@@ -73,6 +73,21 @@ export interface Exchange {
   addSubject(subject: string): void;
 }
 
+/**
+ * An error answer the core asks a surface to write in the surface's own format: an injected fault, so that it looks
+ * exactly like the service's own answer with the same code.
+ */
+export interface SurfaceError {
+  /** HTTP status (200 for a `successFalse` fault). */
+  readonly status: number;
+  /** Service error code, e.g. `Throttling.RateQuota`. */
+  readonly code: string;
+  /** Error message. */
+  readonly message: string;
+  /** Extra response headers (`retry-after`...). */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
 /** A service the emulator hosts. */
 export interface Surface {
   /** Short name: `dashscope`, `files`, `bailian`. */
@@ -83,6 +98,12 @@ export interface Surface {
   handle(exchange: Exchange): Promise<void>;
   /** Inspectable state for tests (objects, files, leases...). */
   readonly state: unknown;
+  /**
+   * Writes an error in this surface's format for the route of `exchange` (OSS XML, the DashScope body, the OpenAI
+   * envelope, the Bailian envelope), with the request id header the service sends. The request body is already read.
+   * Without it the core writes a DashScope body.
+   */
+  sendError?(exchange: Exchange, error: SurfaceError): void;
   /** Releases timers and files. */
   close?(): Promise<void>;
 }

@@ -97,8 +97,15 @@ async function applyLease(
     leaseId: data.fileUploadLeaseId,
     method: parameters.method ?? '',
     url: parameters.url,
-    headers: parameters.headers as Record<string, string>,
+    headers: leaseHeaders(parameters.headers),
   };
+}
+
+/** Reads `Data.Param.Headers` in every form the service sends: an object, a JSON string or a `"k": "v", ...` fragment. */
+function leaseHeaders(headers: unknown): Record<string, string> {
+  if (typeof headers === 'object' && headers !== null) return headers as Record<string, string>;
+  const text = String(headers).trim();
+  return JSON.parse(text.startsWith('{') ? text : `{${text}}`) as Record<string, string>;
 }
 
 async function put(url: string, headers: Record<string, string>, body: string | Uint8Array) {
@@ -534,9 +541,7 @@ describe('Bailian data API with the official @alicloud/bailian20231229 client', 
         }),
       );
       const parameters = lease.body?.data?.param;
-      expect(
-        (await put(parameters?.url ?? '', parameters?.headers as Record<string, string>, content)).status,
-      ).toBe(200);
+      expect((await put(parameters?.url ?? '', leaseHeaders(parameters?.headers), content)).status).toBe(200);
       const added = await client.addFile(
         emulator.account.workspaceId,
         new bailian.AddFileRequest({
@@ -722,7 +727,7 @@ describe('a 1 GiB lease upload', () => {
         // The client runs in a child process, so the samples measure the emulator alone.
         const status = await putFromChildProcess(
           parameters?.url ?? '',
-          parameters?.headers as Record<string, string>,
+          leaseHeaders(parameters?.headers),
           chunks,
         );
         expect(status).toBe(200);

@@ -91,7 +91,7 @@ describe('getPolicy', () => {
       conditions: [
         { bucket: 'dashscope-file-emulator' },
         ['content-length-range', 0, 100 * 1024 * 1024],
-        ['starts-with', '$key', data.upload_dir],
+        ['starts-with', '$key', `${data.upload_dir}/`],
         { 'x-oss-object-acl': 'private' },
         { 'x-oss-forbid-overwrite': 'true' },
       ],
@@ -464,8 +464,14 @@ describe('OSS PostObject', () => {
       expect(await postForm(data.upload_host, outside, small())).toMatchObject({
         status: 403,
         code: 'AccessDenied',
-        message: `Invalid according to Policy: Policy Condition failed: ["starts-with", "$key", "${data.upload_dir}"]`,
+        message: `Invalid according to Policy: Policy Condition failed: ["starts-with", "$key", "${data.upload_dir}/"]`,
         ec: '0006-00000227',
+      });
+      // A sibling folder that starts with the same characters is outside the upload directory.
+      const sibling = replace(policyFields(data, 'x.png'), 'key', `${data.upload_dir}x/x.png`);
+      expect(await postForm(data.upload_host, sibling, small())).toMatchObject({
+        status: 403,
+        code: 'AccessDenied',
       });
       const acl = replace(policyFields(data, 'x.png'), 'x-oss-object-acl', 'public-read');
       expect(await postForm(data.upload_host, acl, small())).toMatchObject({

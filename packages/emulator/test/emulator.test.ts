@@ -145,7 +145,7 @@ describe('faults', () => {
     expect(throttled.status).toBe(429);
     expect(throttled.headers.get('retry-after')).toBe('3');
     expect(await throttled.json()).toMatchObject({
-      code: 'Throttling',
+      code: 'Throttling.RateQuota',
       message: 'Requests rate limit exceeded, please try again later.',
     });
     expect((await getPolicy()).status).toBe(200);

@@ -1,5 +1,10 @@
 /** Why a hash could not be computed. */
-export type HashErrorCode = 'FILE_NOT_FOUND' | 'NOT_A_FILE' | 'FILE_NOT_READABLE' | 'READ_FAILED';
+export type HashErrorCode =
+  | 'FILE_NOT_FOUND'
+  | 'NOT_A_FILE'
+  | 'FILE_NOT_READABLE'
+  | 'READ_FAILED'
+  | 'INVALID_OPTIONS';
 
 const marker = Symbol.for('@x/hash.error');
 

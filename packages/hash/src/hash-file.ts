@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type FileHandle, open } from 'node:fs/promises';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import { type Digest, type HashAlgorithm, toDigest } from './create-hasher.js';
 import { fileError, HashError } from './hash-error.js';
 
@@ -33,7 +33,9 @@ export const defaultReadSizeBytes = 1 << 20;
  *
  * @param algorithm - `md5`, `sha1` or `sha256`.
  * @param path - The file to hash.
- * @throws {@link HashError} `FILE_NOT_FOUND`, `NOT_A_FILE`, `FILE_NOT_READABLE` or `READ_FAILED`, naming the path.
+ * @throws {@link HashError} `FILE_NOT_FOUND`, `NOT_A_FILE` (a directory, a FIFO, a device: checked before opening),
+ * `FILE_NOT_READABLE` or `READ_FAILED`, naming the path; `INVALID_OPTIONS` for a `readSizeBytes` that is not a
+ * positive integer.
  * @throws `signal.reason` when aborted.
  * @example
  * ```ts
@@ -47,6 +49,20 @@ export async function hashFile(
 ): Promise<Digest> {
   const { signal, onProgress, readSizeBytes = defaultReadSizeBytes } = options;
   signal?.throwIfAborted();
+  if (!Number.isSafeInteger(readSizeBytes) || readSizeBytes < 1) {
+    throw new HashError(
+      'INVALID_OPTIONS',
+      `readSizeBytes must be a positive integer, got ${String(readSizeBytes)}`,
+      {
+        path,
+      },
+    );
+  }
+  // Checked before open(): opening a FIFO for reading blocks until a writer appears.
+  const entry = await stat(path).catch((error: unknown) => {
+    throw fileError(error, path);
+  });
+  if (!entry.isFile()) throw new HashError('NOT_A_FILE', `Not a file: ${path}`, { path });
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
@@ -93,7 +109,9 @@ export async function hashFile(
  * MD5 of a file, read once: hex for ApplyFileUploadLease, base64 for `Content-MD5`, and the size in bytes.
  *
  * @param path - The file to hash.
- * @throws {@link HashError} `FILE_NOT_FOUND`, `NOT_A_FILE`, `FILE_NOT_READABLE` or `READ_FAILED`, naming the path.
+ * @throws {@link HashError} `FILE_NOT_FOUND`, `NOT_A_FILE` (a directory, a FIFO, a device: checked before opening),
+ * `FILE_NOT_READABLE` or `READ_FAILED`, naming the path; `INVALID_OPTIONS` for a `readSizeBytes` that is not a
+ * positive integer.
  * @throws `signal.reason` when aborted.
  * @example
  * ```ts

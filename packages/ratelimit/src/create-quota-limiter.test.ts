@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { maxInWindow } from '../test/support/windows.js';
 import { createQuotaLimiter } from './create-quota-limiter.js';
 import { createModelStudioLimiter, modelStudioQuotas } from './model-studio-quotas.js';
+import { RateLimitError } from './rate-limit-error.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -76,8 +77,12 @@ describe('createQuotaLimiter', () => {
     expect(second).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
     await pending;
-    await expect(limiter.acquire('nope:acct')).rejects.toThrow(/Unknown quota "nope"/);
-    await expect(limiter.acquire('no-separator')).rejects.toThrow(TypeError);
+    await expect(limiter.acquire('nope:acct')).rejects.toThrow(/Unknown quota "nope" in the key "nope:acct"/);
+    await expect(limiter.acquire('nope:acct')).rejects.toMatchObject({
+      name: 'RateLimitError',
+      code: 'UNKNOWN_QUOTA',
+    });
+    await expect(limiter.acquire('no-separator')).rejects.toMatchObject({ code: 'UNKNOWN_QUOTA' });
     await expect(limiter.acquire({})).rejects.toThrow(/names no quota/);
 
     const routed = createQuotaLimiter({
@@ -115,7 +120,7 @@ describe('createQuotaLimiter', () => {
     limiter.update('uploads', { limit: 2 });
     await Promise.all(calls);
     expect(log).toEqual(['call@0', 'upload@200', 'upload@200']);
-    expect(() => limiter.update('nope' as 'uploads', { limit: 1 })).toThrow(TypeError);
+    expect(() => limiter.update('nope' as 'uploads', { limit: 1 })).toThrow(RateLimitError);
   });
 });
 
@@ -150,6 +155,6 @@ describe('createModelStudioLimiter', () => {
     await vi.advanceTimersByTimeAsync(3000);
     await Promise.all(calls);
     expect(starts).toEqual([0, 1000, 2000, 3000]);
-    expect(() => createModelStudioLimiter({ share: 0 })).toThrow(RangeError);
+    expect(() => createModelStudioLimiter({ share: 0 })).toThrow(RateLimitError);
   });
 });

@@ -6,6 +6,7 @@ import {
   toQuota,
   updateQuota,
 } from './quota-options.js';
+import { RateLimitError } from './rate-limit-error.js';
 import type { RateLimitStore } from './rate-limit-store.js';
 
 /**
@@ -48,7 +49,8 @@ export interface QuotaLimiter<Name extends string> {
    * @throws `signal.reason` when aborted while waiting; nothing is counted under any quota.
    * @throws {@link RateLimitError} `LIMITER_CLOSED` after {@link QuotaLimiter.close}.
    * @throws {@link RateLimitStoreError} when a shared store fails closed.
-   * @throws `TypeError` for an unknown quota or an empty selection; `RangeError` for a bad `cost`.
+   * @throws {@link RateLimitError} `UNKNOWN_QUOTA` for a selection or string key naming no known quota;
+   * `INVALID_OPTIONS` for an empty selection or a bad `cost`.
    */
   acquire(selection: QuotaSelection<Name> | string, options?: AcquireOptions): Promise<() => void>;
   /**
@@ -64,13 +66,13 @@ export interface QuotaLimiter<Name extends string> {
   /**
    * Pauses every caller of the selected quota keys for `retryAfterMs` (a 429's `Retry-After`).
    *
-   * @throws `TypeError` for an unknown quota or an empty selection.
+   * @throws {@link RateLimitError} `UNKNOWN_QUOTA` for an unknown quota; `INVALID_OPTIONS` for an empty selection.
    */
   penalize(selection: QuotaSelection<Name> | string, retryAfterMs: number): void;
   /**
    * Changes one quota's limits at run time; waiters are re-checked at once.
    *
-   * @throws `TypeError` for an unknown quota; `RangeError` on an invalid limit or window.
+   * @throws {@link RateLimitError} `UNKNOWN_QUOTA` for an unknown quota; `INVALID_OPTIONS` on an invalid limit or window.
    */
   update(quota: Name, update: QuotaUpdate): void;
   /** Rejects every waiter with `LIMITER_CLOSED`, stops the timer and waits for store calls in flight. */
@@ -82,7 +84,7 @@ export interface QuotaLimiter<Name extends string> {
  * or "per account" beside "per account and model". A call names the quotas it counts against; it is admitted under
  * all of them atomically, or waits without consuming any.
  *
- * @throws `RangeError` on invalid quota options.
+ * @throws {@link RateLimitError} `INVALID_OPTIONS` on invalid quota options.
  * @example
  * ```ts
  * const limiter = createQuotaLimiter({
@@ -97,10 +99,14 @@ export function createQuotaLimiter<Name extends string>(
   const quotas = new Map<string, Quota>();
   for (const [name, quotaOptions] of Object.entries<QuotaOptions>(options.quotas)) {
     if (name.includes(':'))
-      throw new TypeError(`createQuotaLimiter: quota names cannot contain ':', got "${name}"`);
+      throw new RateLimitError(
+        'INVALID_OPTIONS',
+        `createQuotaLimiter: quota names cannot contain ':', got "${name}"`,
+      );
     quotas.set(name, toQuota(quotaOptions, `quota "${name}"`));
   }
-  if (quotas.size === 0) throw new TypeError('createQuotaLimiter: at least one quota is required');
+  if (quotas.size === 0)
+    throw new RateLimitError('INVALID_OPTIONS', 'createQuotaLimiter: at least one quota is required');
   const route = options.route ?? defaultRoute;
   const engine = new LimiterEngine(options.store, options.clock);
 
@@ -111,11 +117,17 @@ export function createQuotaLimiter<Name extends string>(
       const key = resolved[name];
       if (key === undefined) continue;
       const rule = quotas.get(name);
-      if (rule === undefined)
-        throw new TypeError(`Unknown quota "${name}" (known: ${[...quotas.keys()].join(', ')})`);
+      if (rule === undefined) {
+        const known = [...quotas.keys()].join(', ');
+        const where = typeof selection === 'string' ? ` in the key "${selection}"` : '';
+        throw new RateLimitError(
+          'UNKNOWN_QUOTA',
+          `Unknown quota "${name}"${where} (known: ${known}; a string key reads "<quota>:<key>")`,
+        );
+      }
       demands.push({ key: `${name}:${key}`, rule });
     }
-    if (demands.length === 0) throw new TypeError('The selection names no quota');
+    if (demands.length === 0) throw new RateLimitError('INVALID_OPTIONS', 'The selection names no quota');
     return demands;
   }
 
@@ -146,7 +158,7 @@ export function createQuotaLimiter<Name extends string>(
     },
     update(name, update): void {
       const quota = quotas.get(name);
-      if (quota === undefined) throw new TypeError(`Unknown quota "${name}"`);
+      if (quota === undefined) throw new RateLimitError('UNKNOWN_QUOTA', `Unknown quota "${name}"`);
       updateQuota(quota, update, `quota "${name}"`);
       engine.changed();
     },
@@ -159,6 +171,7 @@ export function createQuotaLimiter<Name extends string>(
 /** `"uploads:account-1"` selects the quota `uploads` under the key `account-1`. */
 function defaultRoute<Name extends string>(key: string): QuotaSelection<Name> {
   const separator = key.indexOf(':');
-  if (separator <= 0) throw new TypeError(`Expected a key of the form "<quota>:<key>", got "${key}"`);
+  if (separator <= 0)
+    throw new RateLimitError('UNKNOWN_QUOTA', `Expected a key of the form "<quota>:<key>", got "${key}"`);
   return { [key.slice(0, separator)]: key.slice(separator + 1) } as QuotaSelection<Name>;
 }

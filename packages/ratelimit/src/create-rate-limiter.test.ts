@@ -160,9 +160,9 @@ describe('createRateLimiter', () => {
     await vi.advanceTimersByTimeAsync(1000);
     await Promise.all(calls);
     expect(starts).toEqual([0, 1000, 1000]);
-    await expect(limiter.acquire('a', { cost: 6 })).rejects.toThrow(RangeError);
-    await expect(limiter.acquire('a', { cost: 0 })).rejects.toThrow(RangeError);
-    await expect(limiter.acquire('a', { cost: 1.5 })).rejects.toThrow(RangeError);
+    await expect(limiter.acquire('a', { cost: 6 })).rejects.toThrow(RateLimitError);
+    await expect(limiter.acquire('a', { cost: 0 })).rejects.toThrow(RateLimitError);
+    await expect(limiter.acquire('a', { cost: 1.5 })).rejects.toThrow(RateLimitError);
   });
 
   it('applies update() at once to waiting calls, up and down', async () => {
@@ -178,7 +178,7 @@ describe('createRateLimiter', () => {
     await vi.advanceTimersByTimeAsync(1);
     await Promise.all(first);
     expect(starts).toEqual([0, 0, 0, 0, 500]);
-    expect(() => limiter.update({ limit: 0 })).toThrow(RangeError);
+    expect(() => limiter.update({ limit: 0 })).toThrow(RateLimitError);
   });
 
   it('fails a waiter whose cost no longer fits after update() lowers the limit', async () => {
@@ -186,7 +186,7 @@ describe('createRateLimiter', () => {
     await run('a', 'a', { cost: 4 });
     const waiting = run('a', 'a', { cost: 3 });
     limiter.update({ limit: 2 });
-    await expect(waiting).rejects.toThrow(RangeError);
+    await expect(waiting).rejects.toThrow(RateLimitError);
   });
 
   it('caps the calls in flight per key with concurrency, and releases a slot when the call settles', async () => {
@@ -265,11 +265,11 @@ describe('createRateLimiter', () => {
   });
 
   it('validates its options', () => {
-    expect(() => createRateLimiter({ limit: 0, intervalMs: 1000 })).toThrow(RangeError);
-    expect(() => createRateLimiter({ limit: 1.5, intervalMs: 1000 })).toThrow(RangeError);
-    expect(() => createRateLimiter({ limit: 1, intervalMs: 0 })).toThrow(RangeError);
-    expect(() => createRateLimiter({ limit: 1, intervalMs: 1000, burst: 0 })).toThrow(RangeError);
-    expect(() => createRateLimiter({ limit: 1, intervalMs: 1000, concurrency: 0 })).toThrow(RangeError);
+    expect(() => createRateLimiter({ limit: 0, intervalMs: 1000 })).toThrow(RateLimitError);
+    expect(() => createRateLimiter({ limit: 1.5, intervalMs: 1000 })).toThrow(RateLimitError);
+    expect(() => createRateLimiter({ limit: 1, intervalMs: 0 })).toThrow(RateLimitError);
+    expect(() => createRateLimiter({ limit: 1, intervalMs: 1000, burst: 0 })).toThrow(RateLimitError);
+    expect(() => createRateLimiter({ limit: 1, intervalMs: 1000, concurrency: 0 })).toThrow(RateLimitError);
   });
 });
 

@@ -39,7 +39,7 @@ export interface RateLimiter {
    * @throws `signal.reason` when aborted while waiting; no start is counted and the turn passes on.
    * @throws {@link RateLimitError} `LIMITER_CLOSED` after {@link RateLimiter.close}.
    * @throws {@link RateLimitStoreError} when a shared store fails closed.
-   * @throws `RangeError` when `cost` is not a positive integer or exceeds `limit`.
+   * @throws {@link RateLimitError} `INVALID_OPTIONS` when `cost` is not a positive integer or exceeds `limit`.
    */
   acquire(key: string, options?: AcquireOptions): Promise<() => void>;
   /**
@@ -57,7 +57,7 @@ export interface RateLimiter {
   /**
    * Changes the limits at run time. Starts already counted stay counted; waiters are re-checked at once.
    *
-   * @throws `RangeError` on an invalid limit or window.
+   * @throws {@link RateLimitError} `INVALID_OPTIONS` on an invalid limit or window.
    */
   update(update: QuotaUpdate): void;
   /** Rejects every waiter with `LIMITER_CLOSED`, stops the timer and waits for store calls in flight. */
@@ -70,7 +70,7 @@ export interface RateLimiter {
  * The limiter keeps a sliding-window log per key and checks it at dispatch, on a monotonic sub-millisecond clock,
  * with one timer per limiter that exists only while calls wait.
  *
- * @throws `RangeError` on invalid options.
+ * @throws {@link RateLimitError} `INVALID_OPTIONS` on invalid options.
  * @example
  * ```ts
  * const limiter = createRateLimiter({ limit: 3, intervalMs: 1000 });

@@ -1,5 +1,5 @@
 import { createMemoryStore } from './create-memory-store.js';
-import { RateLimitStoreError } from './rate-limit-error.js';
+import { RateLimitError, RateLimitStoreError } from './rate-limit-error.js';
 import type { RateLimitStore, StoreBatchResult, StoreDemand, StoreRequest } from './rate-limit-store.js';
 import { type IoredisClient, type NodeRedisClient, type RedisEval, toRedisEval } from './redis-adapters.js';
 import { slidingWindowScript } from './sliding-window-script.js';
@@ -73,7 +73,7 @@ const maxJitterMs = 1;
  * waiters, and one more confirms their starts once the calls have started (until then the server holds them, so
  * the bound holds measured at the clients however late they start).
  *
- * @throws `TypeError` when `client` is neither an ioredis nor a node-redis client nor an adapter.
+ * @throws {@link RateLimitError} `INVALID_OPTIONS` when `client` is neither an ioredis nor a node-redis client nor an adapter.
  * @example
  * ```ts
  * import Redis from 'ioredis';
@@ -95,14 +95,17 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
     probeIntervalMs = 1000,
     onStoreError,
   } = options;
-  if (!(windowMarginMs >= 0)) throw new RangeError('createRedisStore: windowMarginMs must be >= 0');
-  if (!(holdMs > 0)) throw new RangeError('createRedisStore: holdMs must be > 0');
-  if (!(timeoutMs > 0)) throw new RangeError('createRedisStore: timeoutMs must be > 0');
+  if (!(windowMarginMs >= 0))
+    throw new RateLimitError('INVALID_OPTIONS', 'createRedisStore: windowMarginMs must be >= 0');
+  if (!(holdMs > 0)) throw new RateLimitError('INVALID_OPTIONS', 'createRedisStore: holdMs must be > 0');
+  if (!(timeoutMs > 0))
+    throw new RateLimitError('INVALID_OPTIONS', 'createRedisStore: timeoutMs must be > 0');
   if (
     onError !== 'fail-closed' &&
     !(onError.fallback === 'local' && onError.share > 0 && onError.share <= 1)
   ) {
-    throw new RangeError(
+    throw new RateLimitError(
+      'INVALID_OPTIONS',
       "createRedisStore: onError must be 'fail-closed' or { fallback: 'local', share: (0, 1] }",
     );
   }

@@ -591,10 +591,11 @@ function closedError(): RateLimitError {
 
 function checkCost(demands: readonly Demand[], cost: number): RangeError | undefined {
   if (!Number.isInteger(cost) || cost < 1)
-    return new RangeError(`cost must be a positive integer, got ${cost}`);
+    return new RateLimitError('INVALID_OPTIONS', `cost must be a positive integer, got ${cost}`);
   for (const demand of demands) {
     if (cost > demand.rule.limit) {
-      return new RangeError(
+      return new RateLimitError(
+        'INVALID_OPTIONS',
         `cost ${cost} exceeds the limit ${demand.rule.limit} of "${demand.key}": it could never start`,
       );
     }

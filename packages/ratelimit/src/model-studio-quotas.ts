@@ -1,5 +1,6 @@
 import { createQuotaLimiter, type QuotaLimiter } from './create-quota-limiter.js';
 import type { QuotaOptions } from './quota-options.js';
+import { RateLimitError } from './rate-limit-error.js';
 import type { RateLimitStore } from './rate-limit-store.js';
 
 /**
@@ -51,7 +52,7 @@ export interface ModelStudioLimiterOptions {
  * Creates a limiter over the documented Model Studio quotas. It takes string keys, so a transport can consult it:
  * `"filesUpload:<accountId>"`, `"files:<accountId>"`, `"getPolicy:<accountId>:<model>"`, `"addFile:<accountId>"`.
  *
- * @throws `RangeError` when `share` is not in (0, 1].
+ * @throws {@link RateLimitError} `INVALID_OPTIONS` when `share` is not in (0, 1].
  * @example
  * ```ts
  * const limiter = createModelStudioLimiter({ store: createRedisStore({ client: redis }) });
@@ -64,7 +65,10 @@ export function createModelStudioLimiter(
 ): QuotaLimiter<ModelStudioQuota> {
   const { share = 1, store, clock } = options;
   if (!(share > 0 && share <= 1))
-    throw new RangeError(`createModelStudioLimiter: share must be in (0, 1], got ${share}`);
+    throw new RateLimitError(
+      'INVALID_OPTIONS',
+      `createModelStudioLimiter: share must be in (0, 1], got ${share}`,
+    );
   const quotas = {} as Record<ModelStudioQuota, QuotaOptions>;
   for (const [name, quota] of Object.entries(modelStudioQuotas) as [ModelStudioQuota, QuotaOptions][]) {
     quotas[name] = { limit: Math.max(1, Math.floor(quota.limit * share)), intervalMs: quota.intervalMs };

@@ -1,4 +1,5 @@
 import type { Quota } from './limiter-engine.js';
+import { RateLimitError } from './rate-limit-error.js';
 
 /** The limits of one quota. */
 export interface QuotaOptions {
@@ -39,15 +40,19 @@ export interface AcquireOptions {
 
 /** Checks quota options and turns them into the engine's mutable quota. */
 export function toQuota(options: QuotaOptions, name = 'quota'): Quota {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${name}: options are required`);
+  if (typeof options !== 'object' || options === null)
+    throw new RateLimitError('INVALID_OPTIONS', `${name}: options are required`);
   const { limit, intervalMs, burst, concurrency = Number.POSITIVE_INFINITY } = options;
   checkLimit(limit, name);
   checkInterval(intervalMs, name);
   if (burst !== undefined && (!Number.isInteger(burst) || burst < 1)) {
-    throw new RangeError(`${name}: burst must be a positive integer, got ${burst}`);
+    throw new RateLimitError('INVALID_OPTIONS', `${name}: burst must be a positive integer, got ${burst}`);
   }
   if (concurrency !== Number.POSITIVE_INFINITY && (!Number.isInteger(concurrency) || concurrency < 1)) {
-    throw new RangeError(`${name}: concurrency must be a positive integer or Infinity, got ${concurrency}`);
+    throw new RateLimitError(
+      'INVALID_OPTIONS',
+      `${name}: concurrency must be a positive integer or Infinity, got ${concurrency}`,
+    );
   }
   return {
     limit,
@@ -70,13 +75,17 @@ export function updateQuota(quota: Quota, update: QuotaUpdate, name = 'quota'): 
 
 function checkLimit(limit: unknown, name: string): asserts limit is number {
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) {
-    throw new RangeError(`${name}: limit must be a positive integer, got ${String(limit)}`);
+    throw new RateLimitError(
+      'INVALID_OPTIONS',
+      `${name}: limit must be a positive integer, got ${String(limit)}`,
+    );
   }
 }
 
 function checkInterval(intervalMs: unknown, name: string): asserts intervalMs is number {
   if (typeof intervalMs !== 'number' || !Number.isFinite(intervalMs) || intervalMs <= 0) {
-    throw new RangeError(
+    throw new RateLimitError(
+      'INVALID_OPTIONS',
       `${name}: intervalMs must be a positive number of milliseconds, got ${String(intervalMs)}`,
     );
   }

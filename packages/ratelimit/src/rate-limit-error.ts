@@ -5,7 +5,14 @@ export type RateLimitErrorCode =
   /** The shared store (Redis) could not be reached, refused the script, or did not answer in time. */
   | 'STORE_UNAVAILABLE'
   /** The shared store answered something the limiter does not understand. */
-  | 'STORE_REPLY_INVALID';
+  | 'STORE_REPLY_INVALID'
+  /** Options, a `cost` or a selection that cannot be used: a negative limit, a cost over the burst, an empty selection. */
+  | 'INVALID_OPTIONS'
+  /**
+   * A key or selection names no quota of a quota limiter (a string key reads `"<quota>:<key>"`, e.g.
+   * `"applyFileUploadLease:<account>"`). Thrown before anything is counted.
+   */
+  | 'UNKNOWN_QUOTA';
 
 const marker = Symbol.for('@x/ratelimit.error');
 const storeMarker = Symbol.for('@x/ratelimit.store-error');

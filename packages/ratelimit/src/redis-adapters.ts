@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { RateLimitError } from './rate-limit-error.js';
 
 /**
  * The one Redis operation the store needs: run a Lua script with keys and arguments. Adapters run it with EVALSHA
@@ -94,7 +95,8 @@ export function toRedisEval(client: RedisEval | IoredisClient | NodeRedisClient)
   if (typeof (client as NodeRedisClient).evalSha === 'function')
     return nodeRedisAdapter(client as NodeRedisClient);
   if (typeof (client as RedisEval).eval === 'function') return client as RedisEval;
-  throw new TypeError(
+  throw new RateLimitError(
+    'INVALID_OPTIONS',
     'createRedisStore: client must be an ioredis client, a node-redis client or an eval adapter',
   );
 }

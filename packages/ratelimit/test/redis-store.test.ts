@@ -389,9 +389,11 @@ describe('createRedisStore when Redis fails', () => {
 
   it('validates its options', () => {
     const client: RedisEval = { eval: async () => [1, 0] };
-    expect(() => createRedisStore({ client, onError: { fallback: 'local', share: 0 } })).toThrow(RangeError);
-    expect(() => createRedisStore({ client, timeoutMs: 0 })).toThrow(RangeError);
-    expect(() => createRedisStore({ client, holdMs: 0 })).toThrow(RangeError);
-    expect(() => createRedisStore({ client: {} as RedisEval })).toThrow(TypeError);
+    expect(() => createRedisStore({ client, onError: { fallback: 'local', share: 0 } })).toThrow(
+      RateLimitError,
+    );
+    expect(() => createRedisStore({ client, timeoutMs: 0 })).toThrow(RateLimitError);
+    expect(() => createRedisStore({ client, holdMs: 0 })).toThrow(RateLimitError);
+    expect(() => createRedisStore({ client: {} as RedisEval })).toThrow(RateLimitError);
   });
 });

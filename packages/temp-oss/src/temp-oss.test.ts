@@ -20,7 +20,10 @@ interface Recorded {
 }
 
 const recorded: Recorded[] = [];
-let postFailures: { status: number; body: string }[] = [];
+/** A status to answer instead of storing, or `stored-then-reset`: store the object, then drop the connection. */
+let postFailures: { status: number | 'stored-then-reset'; body: string; headers?: Record<string, string> }[] =
+  [];
+const stored: string[] = [];
 let policies = 0;
 const server = createServer((request, response) => {
   const chunks: Buffer[] = [];
@@ -60,11 +63,23 @@ const server = createServer((request, response) => {
       return;
     }
     const failure = postFailures.shift();
+    const key = /name="key"\r\n\r\n([^\r]*)/.exec(Buffer.concat(chunks).toString('utf8'))?.[1] ?? '';
+    if (failure?.status === 'stored-then-reset') {
+      stored.push(key);
+      request.socket.destroy();
+      return;
+    }
     if (failure) {
-      response.writeHead(failure.status, { 'content-type': 'application/xml' });
+      response.writeHead(failure.status, { 'content-type': 'application/xml', ...failure.headers });
       response.end(failure.body);
       return;
     }
+    if (stored.includes(key)) {
+      response.writeHead(409, { 'content-type': 'application/xml' });
+      response.end(ossError('FileAlreadyExists', 'The object you specified already exists.'));
+      return;
+    }
+    stored.push(key);
     response.writeHead(200);
     response.end();
   });
@@ -79,6 +94,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 beforeEach(() => {
   recorded.length = 0;
   postFailures = [];
+  stored.length = 0;
 });
 
 function ossError(code: string, message: string): string {
@@ -175,6 +191,47 @@ describe('createTempStorage', () => {
       const result = await storage.upload(Buffer.from('x'), { model: 'qwen-vl-plus', fileName: 'cat.png' });
       expect(result.key.endsWith('/cat-1.png')).toBe(true);
       expect(recorded.filter((request) => request.method === 'POST')).toHaveLength(2);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('retries PostObject after an ambiguous attempt and takes 409 FileAlreadyExists as that attempt having landed', async () => {
+    const storage = createTempStorage({ apiKey: 'sk-unit', baseUrl: origin });
+    postFailures = [{ status: 'stored-then-reset', body: '' }];
+    try {
+      const result = await storage.upload(Buffer.from('x'), {
+        model: 'qwen-vl-plus',
+        fileName: 'landed.png',
+      });
+      expect(result.key.endsWith('/landed.png')).toBe(true);
+      const posts = recorded.filter((request) => request.method === 'POST');
+      expect(posts).toHaveLength(2);
+      // The same key both times, from a reopened source.
+      expect(parts(posts[0]!)[3]).toEqual(parts(posts[1]!)[3]);
+      expect(parts(posts[1]!).at(-1)![2]).toBe('x');
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('retries a 503, then reports a redirect as an error naming its Location, never as success', async () => {
+    const storage = createTempStorage({ apiKey: 'sk-unit', baseUrl: origin });
+    postFailures = [
+      { status: 503, body: ossError('ServiceUnavailable', 'Please retry.') },
+      { status: 302, body: '', headers: { location: 'https://elsewhere.example.com/bucket' } },
+    ];
+    try {
+      const error = await storage
+        .upload(Buffer.from('x'), { model: 'qwen-vl-plus', fileName: 'moved.png' })
+        .catch((caught: unknown) => caught);
+      expect(HttpStatusError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({
+        status: 302,
+        location: 'https://elsewhere.example.com/bucket',
+        attempts: 2,
+      });
+      expect((error as Error).message).toContain('Location: https://elsewhere.example.com/bucket');
     } finally {
       await storage.close();
     }

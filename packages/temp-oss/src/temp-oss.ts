@@ -215,7 +215,7 @@ export function createTempStorage(options: TempStorageOptions = {}): TempStorage
     const name = sanitizeObjectName(fileName ?? source.fileName ?? 'file');
     const type = contentType ?? source.contentType ?? guessContentType(name);
     let policy = await policies.get(model, signal);
-    checkSize(source, policy.data, model);
+    checkSize(source, policy.data, model, fileName);
     let hasRefreshedPolicy = false;
     let hasRenamed = false;
     for (;;) {
@@ -230,6 +230,11 @@ export function createTempStorage(options: TempStorageOptions = {}): TempStorage
           body: multipartBody(formParts(policy.data, key, type, source, objectName)),
           responseType: 'text',
           operation: 'PostObject',
+          // A fresh key of our own with overwrite forbidden: sending it again either stores the object or answers
+          // 409 FileAlreadyExists, which after an ambiguous attempt means that attempt landed (handled below).
+          idempotent: true,
+          // success_action_status is 200: anything else (a 204, a redirect) is not the service's success answer.
+          expectedStatus: 200,
           signal,
           onProgress,
         });
@@ -242,13 +247,32 @@ export function createTempStorage(options: TempStorageOptions = {}): TempStorage
         };
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
-        if (!source.isReopenable) throw error;
+        if (isAlreadyExists(error) && (error as HttpStatusError).hasAmbiguousAttempt) {
+          // An earlier attempt may or may not have reached OSS, and the key is ours alone: it landed.
+          return {
+            url: `oss://${key}`,
+            key,
+            model,
+            sizeBytes: source.sizeBytes,
+            expiresAt: new Date(startedAtMs + fileLifetimeMs),
+          };
+        }
+        if (!source.isReopenable) {
+          if (isPolicyExpired(error)) {
+            throw new InvalidInputError(
+              'BODY_CONSUMED',
+              'The upload policy expired during the upload and the file must be sent again under a new one, but it was given as a stream that can be read only once; pass { open: () => stream, sizeBytes } or a path so it can be reopened',
+              { cause: error },
+            );
+          }
+          throw error;
+        }
         if (!hasRefreshedPolicy && isPolicyExpired(error)) {
           // The service's clock says the policy is over: fetch a new one (once) and send the file again.
           hasRefreshedPolicy = true;
           policies.invalidate(model, policy);
           policy = await policies.get(model, signal);
-          checkSize(source, policy.data, model);
+          checkSize(source, policy.data, model, fileName);
           continue;
         }
         if (!hasRenamed && isAlreadyExists(error)) {
@@ -397,10 +421,15 @@ function formParts(
   return parts;
 }
 
-function checkSize(source: UploadSource, policy: UploadPolicyData, model: string): void {
+function checkSize(
+  source: UploadSource,
+  policy: UploadPolicyData,
+  model: string,
+  fileName: string | undefined,
+): void {
   const limitBytes = policy.max_file_size_mb * mebibyte;
   if (source.sizeBytes > limitBytes) {
-    const subject = source.path ?? source.fileName ?? 'The file';
+    const subject = source.path ?? fileName ?? source.fileName ?? 'The file';
     throw new InvalidInputError(
       'FILE_TOO_LARGE',
       `${subject}: ${formatSizeOverLimit(source.sizeBytes, limitBytes, model)} in temporary storage`,

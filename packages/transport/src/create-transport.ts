@@ -3,6 +3,7 @@ import { Agent, Client, type Dispatcher, EnvHttpProxyAgent, Pool } from 'undici'
 import type { ZodType } from 'zod';
 import type { AuthStrategy } from './auth-strategy.js';
 import { HttpStatusError } from './http-status-error.js';
+import { InvalidInputError } from './invalid-input-error.js';
 import type { Limiter, Logger, TimeoutOptions } from './limiter.js';
 import { NetworkError } from './network-error.js';
 import { none } from './none.js';
@@ -74,6 +75,11 @@ export interface RequestOptions<T = unknown> {
   body?: RequestBody;
   /** Whether sending the request twice is harmless. @default true for GET, HEAD, PUT and DELETE; false for POST and PATCH */
   idempotent?: boolean;
+  /**
+   * The statuses that mean success for this call; any other (a redirect, which is never followed, or an unexpected
+   * 2xx) is an `HttpStatusError` naming the status and the `Location`. @default any 2xx
+   */
+  expectedStatus?: number | readonly number[];
   /** Retry a 429 even when not idempotent, for services that document that a throttled call did nothing. @default false */
   retryThrottled?: boolean;
   /** Authentication for this request only, e.g. `none()` for a pre-signed URL. @default the transport's `auth` */
@@ -82,8 +88,12 @@ export interface RequestOptions<T = unknown> {
   limitKey?: string;
   /** A name for errors and logs, e.g. `ApplyFileUploadLease`. @default undefined */
   operation?: string;
-  /** How to read the response body. @default 'json' */
-  responseType?: 'json' | 'text' | 'bytes';
+  /**
+   * How to read the response body. `stream` hands back the body unread as a Node `Readable` (for downloads): the
+   * caller must read or destroy it; the request's `signal` and the stall timer keep applying while it is read, and
+   * no `schema` is applied. @default 'json'
+   */
+  responseType?: 'json' | 'text' | 'bytes' | 'stream';
   /** Parses the response body; a mismatch throws `ResponseValidationError`. @default undefined (no parsing) */
   schema?: ZodType<T>;
   /** Aborts the request, its waits and its retries; the promise rejects with `signal.reason`. */
@@ -92,7 +102,7 @@ export interface RequestOptions<T = unknown> {
   onProgress?: (progress: UploadProgress) => void;
 }
 
-/** A successful response (status below 400). */
+/** A successful response (a 2xx the call expects). */
 export interface TransportResponse<T = unknown> {
   /** The HTTP status. */
   status: number;
@@ -154,7 +164,12 @@ export function createTransport(options: TransportOptions): Transport {
   const dispatcher = (): Dispatcher => {
     if (options.dispatcher) return options.dispatcher;
     builtDispatcher ??= hasProxyEnvironment()
-      ? new EnvHttpProxyAgent({ connect: { timeout: timeouts.connectMs } })
+      ? new EnvHttpProxyAgent({
+          connect: { timeout: timeouts.connectMs },
+          // The CONNECT request to the proxy ends with the connect timer too, rather than undici's 300 s.
+          clientFactory: (origin: URL | string, clientOptions: object) =>
+            new Pool(origin, { ...clientOptions, headersTimeout: timeouts.connectMs }),
+        } as ConstructorParameters<typeof EnvHttpProxyAgent>[0])
       : new Agent({ connect: { timeout: timeouts.connectMs } });
     return builtDispatcher;
   };
@@ -170,6 +185,8 @@ export function createTransport(options: TransportOptions): Transport {
     // A body that cannot be reopened is opened once; it may be sent again only if no attempt ever pulled from it.
     let oneShot: OpenedBody | undefined;
     let wasOneShotPulled = false;
+    // Whether an earlier attempt may or may not have reached the service.
+    let hadAmbiguousAttempt = false;
 
     for (let attempt = 1; ; attempt += 1) {
       const state = { wasPulled: false, secrets: [] as readonly string[] };
@@ -191,6 +208,8 @@ export function createTransport(options: TransportOptions): Transport {
         const error = toTransportError(caught, context);
         error.attempts = attempt;
         error.totalDelayMs = totalDelayMs;
+        error.hasAmbiguousAttempt = hadAmbiguousAttempt;
+        if (error.delivery === 'unknown') hadAmbiguousAttempt = true;
         const verdict = retryVerdict(error, request, isIdempotent, wasOneShotPulled);
         if (!verdict) {
           logger.debug?.('request failed', fields(request, label, attempt, { code: error.code }));
@@ -201,10 +220,12 @@ export function createTransport(options: TransportOptions): Transport {
         const elapsedMs = Date.now() - startedAt;
         if (attempt >= policy.maxAttempts || outOfTime(policy, elapsedMs, delayMs)) {
           if (policy.maxAttempts === 1) throw error;
-          throw new RetriesExhaustedError(
+          const exhausted = new RetriesExhaustedError(
             `${label}: gave up after ${attempt} attempts and ${totalDelayMs} ms of waiting: ${error.message}`,
             { cause: error, attempts: attempt, totalDelayMs, operation: request.operation },
           );
+          exhausted.hasAmbiguousAttempt = hadAmbiguousAttempt;
+          throw exhausted;
         }
         logger.warn?.('retrying request', fields(request, label, attempt, { code: error.code, delayMs }));
         await sleep(delayMs, signal);
@@ -226,17 +247,25 @@ export function createTransport(options: TransportOptions): Transport {
     const { signal, body, limitKey } = request;
     let release: (() => void) | undefined;
     if (limitKey !== undefined && options.limiter) {
-      release = (await passThrough(options.limiter.acquire(limitKey, { signal }))) || undefined;
+      release =
+        (await passThrough(acquireSlot(options.limiter, limitKey, label, request.operation, signal))) ||
+        undefined;
       signal?.throwIfAborted();
     }
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
+    let keepsAbortListener = false;
     let stallTimer: NodeJS.Timeout | undefined;
     try {
       let opened = reused;
       if (body && !opened) {
-        opened = await body.open({ signal, reuseBuffers: writesInOrder(dispatcher()) });
+        try {
+          opened = await body.open({ signal, reuseBuffers: writesInOrder(dispatcher()) });
+        } catch (error) {
+          if (signal?.aborted) throw signal.reason;
+          throw sourceError(error, label, 0, request.operation);
+        }
         onOpened(opened);
       }
       const headers = baseHeaders(request, target, body, opened, userAgent);
@@ -254,6 +283,7 @@ export function createTransport(options: TransportOptions): Transport {
       );
       state.secrets = authorization.secrets;
       Object.assign(headers, authorization.headers);
+      checkHeaderValues(headers, label, request.operation);
       logger.debug?.('sending request', fields(request, label, attempt, {}));
 
       const totalBytes = opened?.progress?.totalBytes ?? opened?.sizeBytes;
@@ -277,7 +307,7 @@ export function createTransport(options: TransportOptions): Transport {
             }),
           );
         };
-        requestBody = trackUpload(opened.stream, {
+        requestBody = trackUpload(opened.stream, label, request.operation, {
           onStart: () => {
             state.wasPulled = true;
             stallTimer = setTimeout(stall, timeouts.stallMs);
@@ -292,17 +322,27 @@ export function createTransport(options: TransportOptions): Transport {
 
       let response: Dispatcher.ResponseData;
       try {
-        response = await dispatcher().request({
-          origin: target.origin,
-          path: target.pathAndQuery,
-          method: request.method,
-          headers,
-          // undici sends an async iterable body chunk by chunk (its types only list Readable).
-          body: requestBody as Dispatcher.DispatchOptions['body'],
-          signal: controller.signal,
-          headersTimeout: timeouts.headersMs,
-          bodyTimeout: timeouts.stallMs,
-        });
+        response = await dispatchWithinConnectTime(
+          dispatcher(),
+          {
+            origin: target.origin,
+            path: target.pathAndQuery,
+            method: request.method,
+            headers,
+            // undici sends an async iterable body chunk by chunk (its types only list Readable).
+            body: requestBody as Dispatcher.DispatchOptions['body'],
+            signal: controller.signal,
+            headersTimeout: timeouts.headersMs,
+            bodyTimeout: timeouts.stallMs,
+          },
+          controller,
+          () =>
+            new TimeoutError(
+              `${label}: no usable connection within timeouts.connectMs = ${timeouts.connectMs} ms (phase connect: DNS, TCP, TLS and any proxy tunnel; nothing was sent: safe to retry)`,
+              { phase: 'connect', timeoutMs: timeouts.connectMs, operation: request.operation },
+            ),
+          timeouts.connectMs,
+        );
       } catch (error) {
         throw controller.signal.aborted && !signal?.aborted ? controller.signal.reason : error;
       } finally {
@@ -315,7 +355,7 @@ export function createTransport(options: TransportOptions): Transport {
         responseHeaders['x-acs-request-id'] ??
         responseHeaders['x-request-id'] ??
         responseHeaders['x-oss-request-id'];
-      if (response.statusCode >= 400) {
+      if (!isExpectedStatus(response.statusCode, request.expectedStatus)) {
         throw await statusError(
           response,
           responseHeaders,
@@ -324,6 +364,17 @@ export function createTransport(options: TransportOptions): Transport {
           label,
           authorization.secrets,
         );
+      }
+      if (request.responseType === 'stream') {
+        // The abort listener stays until the caller has read or dropped the body.
+        keepsAbortListener = true;
+        response.body.once('close', () => signal?.removeEventListener('abort', onAbort));
+        return {
+          status: response.statusCode,
+          headers: responseHeaders,
+          body: response.body as T,
+          requestId: headerRequestId,
+        };
       }
       const value = await readBody(response, request, label);
       const requestId = headerRequestId ?? bodyRequestId(value);
@@ -345,7 +396,7 @@ export function createTransport(options: TransportOptions): Transport {
       return { status: response.statusCode, headers: responseHeaders, body: parsed.data, requestId };
     } finally {
       clearTimeout(stallTimer);
-      signal?.removeEventListener('abort', onAbort);
+      if (!keepsAbortListener) signal?.removeEventListener('abort', onAbort);
       release?.();
     }
   }
@@ -363,21 +414,33 @@ export function createTransport(options: TransportOptions): Transport {
     const requestId = headerRequestId ?? service.requestId;
     const retryAfterMs = parseRetryAfterMs(headers);
     const status = response.statusCode;
+    const location = headers.location === undefined ? undefined : redactText(headers.location, secrets);
     const isThrottled = status === 429 || (service.serviceCode?.includes('Throttling') ?? false);
     if (isThrottled && retryAfterMs !== undefined && request.limitKey !== undefined) {
       options.limiter?.penalize?.(request.limitKey, retryAfterMs);
     }
-    const details = [service.serviceCode, requestId === undefined ? undefined : `requestId=${requestId}`]
+    const details = [
+      location === undefined ? undefined : `Location: ${location}`,
+      service.serviceCode,
+      requestId === undefined ? undefined : `requestId=${requestId}`,
+    ]
       .filter(Boolean)
       .join(', ');
     const hint = service.serviceMessage ? `: ${service.serviceMessage.slice(0, 300)}` : '';
-    const message = `${label}: ${status} ${STATUS_CODES[status] ?? 'Error'}${details ? ` (${details})` : ''}${hint}`;
+    const unexpected =
+      status < 400
+        ? status >= 300
+          ? '; redirects are not followed and nothing was stored'
+          : '; not the success status this call expects'
+        : '';
+    const message = `${label}: ${status} ${STATUS_CODES[status] ?? 'Error'}${details ? ` (${details})` : ''}${unexpected}${hint}`;
     return new HttpStatusError(redactText(message, secrets), {
       status,
       ...(service.serviceCode === undefined ? {} : { serviceCode: service.serviceCode }),
       ...(requestId === undefined ? {} : { requestId }),
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       body: redactText(text, secrets),
+      ...(location === undefined ? {} : { location }),
       isRetryable: retryableStatuses.has(status) || isThrottled,
       operation: request.operation,
     });
@@ -391,6 +454,34 @@ export function createTransport(options: TransportOptions): Transport {
       await built?.close();
     },
   };
+}
+
+/**
+ * Asks the limiter for a start under `limitKey`. A key the limiter does not know (`@x/ratelimit`'s `UNKNOWN_QUOTA`,
+ * or a `TypeError` from another limiter) is a caller's mistake: it becomes an `InvalidInputError`
+ * `INVALID_LIMIT_KEY` naming the key, before any byte is sent. Aborts and store failures pass through as they are.
+ */
+async function acquireSlot(
+  limiter: Limiter,
+  limitKey: string,
+  label: string,
+  operation: string | undefined,
+  signal: AbortSignal | undefined,
+  // biome-ignore lint/suspicious/noConfusingVoidType: the result of `Limiter.acquire`, passed on as it is.
+): Promise<void | (() => void)> {
+  try {
+    return await limiter.acquire(limitKey, { signal });
+  } catch (error) {
+    if (signal?.aborted && error === signal.reason) throw error;
+    const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+    if (code !== 'UNKNOWN_QUOTA' && !(error instanceof TypeError)) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InvalidInputError(
+      'INVALID_LIMIT_KEY',
+      `${label}: the limiter does not know limitKey "${limitKey}": ${reason}`,
+      { cause: error, ...(operation !== undefined && { operation }) },
+    );
+  }
 }
 
 /** An error from the limiter or the auth strategy: rethrown as it is, never wrapped or retried. */
@@ -416,10 +507,8 @@ function retryVerdict(
   if (!error.isRetryable) return false;
   const { body } = request;
   if (body && !body.isReopenable && wasOneShotPulled) return false;
-  const neverReached =
-    ('isConnectError' in error && error.isConnectError === true) ||
-    ('phase' in error && error.phase === 'connect');
-  if (neverReached) return true;
+  // The service provably did not receive a complete request: safe even for a call that is not idempotent.
+  if (error.delivery === 'not-delivered') return true;
   if (HttpStatusError.isInstance(error)) {
     const isThrottled = error.status === 429 || (error.serviceCode?.includes('Throttling') ?? false);
     if (isThrottled && request.retryThrottled) return true;
@@ -459,12 +548,24 @@ function baseHeaders(
  */
 async function* trackUpload(
   stream: AsyncIterable<Uint8Array>,
+  label: string,
+  operation: string | undefined,
   hooks: { onStart: () => void; onHandoff: (loadedBytes: number) => void; onEnd: () => void },
 ): AsyncGenerator<Uint8Array> {
   hooks.onStart();
   let loadedBytes = 0;
+  const iterator = stream[Symbol.asyncIterator]();
   try {
-    for await (const chunk of stream) {
+    for (;;) {
+      let step: IteratorResult<Uint8Array>;
+      try {
+        step = await iterator.next();
+      } catch (error) {
+        // The source's own failure (a disk that went away) is the caller's input failing, not the network.
+        throw sourceError(error, label, loadedBytes, operation);
+      }
+      if (step.done) break;
+      const chunk = step.value;
       const bytes: Uint8Array = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       if (bytes.byteLength === 0) continue;
       yield bytes;
@@ -473,7 +574,118 @@ async function* trackUpload(
     }
   } finally {
     hooks.onEnd();
+    await iterator.return?.()?.catch?.(() => undefined);
   }
+}
+
+/**
+ * A body source's own error as `BODY_SOURCE_FAILED` (the caller's input, not retried, the original as `cause`); the
+ * transport's own errors (a file that changed, a consumed stream) pass through. @internal
+ */
+function sourceError(
+  error: unknown,
+  label: string,
+  sentBytes: number,
+  operation: string | undefined,
+): TransportError {
+  if (TransportError.isInstance(error)) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new InvalidInputError(
+    'BODY_SOURCE_FAILED',
+    `${label}: the body's source failed after ${sentBytes} bytes (${redactText(reason)}); the request was cut short, so the service did not receive it`,
+    { cause: error, operation },
+  );
+}
+
+/** CR, LF and NUL would end a header line early and let a value add headers of its own. */
+function checkHeaderValues(
+  headers: Record<string, string>,
+  label: string,
+  operation: string | undefined,
+): void {
+  for (const [name, value] of Object.entries(headers)) {
+    if (/[\r\n\0]/.test(name) || /[\r\n\0]/.test(String(value))) {
+      throw new InvalidInputError(
+        'INVALID_INPUT',
+        `${label}: the value of header ${JSON.stringify(name.replace(/[\r\n\0]/g, ' '))} contains CR, LF or NUL, which would end the header line; nothing was sent`,
+        { operation },
+      );
+    }
+  }
+}
+
+function isExpectedStatus(status: number, expected: number | readonly number[] | undefined): boolean {
+  if (expected === undefined) return status >= 200 && status < 300;
+  return typeof expected === 'number' ? status === expected : expected.includes(status);
+}
+
+/**
+ * Dispatches with a timer that covers the whole way to a usable connection (DNS, TCP, TLS, a proxy's CONNECT
+ * tunnel, a wait for a free connection): it stops when the request is handed to a connected socket. undici only
+ * settles a request whose connection is still being made once that connection ends, so the timer and the caller's
+ * abort are raced here rather than left to it.
+ */
+function dispatchWithinConnectTime(
+  dispatcher: Dispatcher,
+  options: Dispatcher.RequestOptions,
+  controller: AbortController,
+  connectTimeout: () => TransportError,
+  connectMs: number,
+): Promise<Dispatcher.ResponseData> {
+  let isConnected = false;
+  const hooked = dispatcher.compose(
+    (dispatch) => (dispatchOptions, handler) =>
+      dispatch(
+        dispatchOptions,
+        onConnected(handler, () => {
+          isConnected = true;
+        }),
+      ),
+  );
+  const pending = hooked.request(options);
+  return new Promise((resolve, reject) => {
+    let isSettled = false;
+    const settle = (action: () => void) => {
+      if (isSettled) return;
+      isSettled = true;
+      clearTimeout(timer);
+      controller.signal.removeEventListener('abort', onAbort);
+      action();
+    };
+    const onAbort = () => settle(() => reject(controller.signal.reason));
+    const timer = setTimeout(() => {
+      if (isConnected) return;
+      const error = connectTimeout();
+      settle(() => reject(error));
+      controller.abort(error);
+    }, connectMs);
+    controller.signal.addEventListener('abort', onAbort, { once: true });
+    pending.then(
+      (response) => {
+        if (isSettled) response.body.destroy();
+        settle(() => resolve(response));
+      },
+      (error: unknown) => settle(() => reject(error)),
+    );
+  });
+}
+
+/** A handler that reports when its request is handed to a connected socket (both undici handler styles). */
+function onConnected(handler: Dispatcher.DispatchHandler, callback: () => void): Dispatcher.DispatchHandler {
+  return new Proxy(handler, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if ((property === 'onConnect' || property === 'onRequestStart') && typeof value === 'function') {
+        return (...parameters: unknown[]) => {
+          callback();
+          return (value as (...parameters: unknown[]) => unknown).apply(target, parameters);
+        };
+      }
+      return typeof value === 'function'
+        ? (value as (...parameters: unknown[]) => unknown).bind(target)
+        : value;
+    },
+  });
 }
 
 async function readBody(

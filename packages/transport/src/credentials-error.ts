@@ -19,7 +19,7 @@ export class CredentialsError extends TransportError {
   readonly lookedAt: readonly string[];
 
   constructor(message: string, options: CredentialsErrorOptions) {
-    super('CREDENTIALS_MISSING', message, { ...options, isRetryable: false });
+    super('CREDENTIALS_MISSING', message, { delivery: 'not-delivered', ...options, isRetryable: false });
     this.name = 'CredentialsError';
     this.lookedAt = options.lookedAt;
   }

@@ -8,6 +8,22 @@ import type { RequestBody } from './request-body.js';
 export interface FileBodyOptions {
   /** The `content-type` header. @default 'application/octet-stream' */
   contentType?: string;
+  /**
+   * The file as it was when something was derived from it (an MD5 declared to the service): every attempt checks
+   * the file is still that one, and a change is `FILE_CHANGED` that a retry cannot cure. @default undefined (each
+   * attempt checks the file is unchanged from its own start to its end)
+   */
+  unchangedSince?: FileSnapshot;
+}
+
+/** What identifies one version of a file: its size, modification time and inode. */
+export interface FileSnapshot {
+  /** Size in bytes. */
+  readonly sizeBytes: number;
+  /** Modification time, in milliseconds (with the file system's precision). */
+  readonly mtimeMs: number;
+  /** The inode number (a file replaced by rename has a new one). */
+  readonly ino: number;
 }
 
 /** The read size for files: large reads are what keep uploads close to `curl`. @internal */
@@ -29,8 +45,13 @@ export function fileBody(path: string, options: FileBodyOptions = {}): RequestBo
     isReopenable: true,
     isConsumed: false,
     async open(openOptions = {}) {
-      const sizeBytes = await fileSize(path);
-      return { sizeBytes, stream: readFile(path, sizeBytes, openOptions.reuseBuffers === true) };
+      const snapshot = await statFile(path);
+      const expected = options.unchangedSince;
+      if (expected && !isSameVersion(snapshot, expected)) throw changed(path, expected, snapshot, false);
+      return {
+        sizeBytes: snapshot.sizeBytes,
+        stream: readFile(path, snapshot.sizeBytes, openOptions.reuseBuffers === true, expected ?? snapshot),
+      };
     },
     async sha256Hex(hashOptions = {}) {
       try {
@@ -45,6 +66,21 @@ export function fileBody(path: string, options: FileBodyOptions = {}): RequestBo
 
 /** The size of a regular file, or an `InvalidInputError` that names it. @internal */
 export async function fileSize(path: string): Promise<number> {
+  return (await statFile(path)).sizeBytes;
+}
+
+/**
+ * The size, modification time and inode of a regular file, to tell later whether it is still the same version.
+ *
+ * @throws {@link InvalidInputError} `FILE_NOT_FOUND`, `NOT_A_FILE` or `FILE_NOT_READABLE`, with the `path`.
+ * @example
+ * ```ts
+ * const before = await statFile('report.pdf');
+ * const md5 = await md5File('report.pdf');
+ * const body = fileBody('report.pdf', { unchangedSince: before }); // FILE_CHANGED if it no longer matches the MD5
+ * ```
+ */
+export async function statFile(path: string): Promise<FileSnapshot> {
   let stats: Awaited<ReturnType<typeof stat>>;
   try {
     stats = await stat(path);
@@ -52,7 +88,51 @@ export async function fileSize(path: string): Promise<number> {
     throw fileInputError(error, path);
   }
   if (!stats.isFile()) throw new InvalidInputError('NOT_A_FILE', `Not a file: ${path}`, { path });
-  return stats.size;
+  return snapshotOf(stats);
+}
+
+function snapshotOf(stats: { size: number; mtimeMs: number; ino: number }): FileSnapshot {
+  return { sizeBytes: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino };
+}
+
+function isSameVersion(a: FileSnapshot, b: FileSnapshot): boolean {
+  return a.sizeBytes === b.sizeBytes && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
+}
+
+/**
+ * Fails when the file is no longer the version that was being sent (checked before the last chunk is handed over,
+ * so the service never receives a complete mix of versions). @internal
+ */
+async function checkUnchanged(
+  path: string,
+  expected: FileSnapshot | undefined,
+  sizeBytes: number,
+): Promise<void> {
+  const now = await statFile(path);
+  const reference = expected ?? now;
+  if (!isSameVersion(now, reference) || now.sizeBytes !== sizeBytes) {
+    throw changed(path, reference, now, true);
+  }
+}
+
+function changed(
+  path: string,
+  before: FileSnapshot,
+  after: FileSnapshot,
+  isRetryable: boolean,
+): InvalidInputError {
+  const what = [
+    before.sizeBytes !== after.sizeBytes ? `size ${before.sizeBytes} -> ${after.sizeBytes} bytes` : undefined,
+    before.mtimeMs !== after.mtimeMs ? 'modification time' : undefined,
+    before.ino !== after.ino ? 'inode (replaced)' : undefined,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return new InvalidInputError(
+    'FILE_CHANGED',
+    `${path} changed while it was being sent (${what || 'contents'}); the upload was cut short so no mix of versions is stored${isRetryable ? ', and a retry reopens it and sends the new version whole' : ''}`,
+    { path, isRetryable },
+  );
 }
 
 /**
@@ -60,18 +140,33 @@ export async function fileSize(path: string): Promise<number> {
  * (and the next read overlaps the current write), which keeps the copies cache-warm and the garbage collector idle;
  * without it every chunk is a fresh buffer. The file is closed when the consumer stops early (abort, error). @internal
  */
-export function readFile(path: string, sizeBytes: number, reuseBuffers = false): AsyncGenerator<Uint8Array> {
-  return reuseBuffers ? readRecycled(path, sizeBytes) : readFresh(path, sizeBytes);
+export function readFile(
+  path: string,
+  sizeBytes: number,
+  reuseBuffers = false,
+  expected?: FileSnapshot,
+): AsyncGenerator<Uint8Array> {
+  return reuseBuffers ? readRecycled(path, sizeBytes, expected) : readFresh(path, sizeBytes, expected);
 }
 
-async function* readFresh(path: string, sizeBytes: number): AsyncGenerator<Uint8Array> {
-  if (sizeBytes === 0) return;
+async function* readFresh(
+  path: string,
+  sizeBytes: number,
+  expected?: FileSnapshot,
+): AsyncGenerator<Uint8Array> {
+  if (sizeBytes === 0) {
+    await checkUnchanged(path, expected, sizeBytes);
+    return;
+  }
   const stream = createReadStream(path, { highWaterMark: fileReadSizeBytes, start: 0, end: sizeBytes - 1 });
   let readBytes = 0;
+  // The last chunk is held back until the file is known unchanged.
+  let held: Buffer | undefined;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       readBytes += chunk.byteLength;
-      yield chunk;
+      if (held) yield held;
+      held = chunk;
     }
   } catch (error) {
     throw fileInputError(error, path);
@@ -79,6 +174,8 @@ async function* readFresh(path: string, sizeBytes: number): AsyncGenerator<Uint8
     stream.destroy();
   }
   if (readBytes !== sizeBytes) throw shrank(path, readBytes, sizeBytes);
+  await checkUnchanged(path, expected, sizeBytes);
+  if (held) yield held;
 }
 
 /**
@@ -90,8 +187,15 @@ async function* readFresh(path: string, sizeBytes: number): AsyncGenerator<Uint8
  */
 const recycledSlots = 4;
 
-async function* readRecycled(path: string, sizeBytes: number): AsyncGenerator<Uint8Array> {
-  if (sizeBytes === 0) return;
+async function* readRecycled(
+  path: string,
+  sizeBytes: number,
+  expected?: FileSnapshot,
+): AsyncGenerator<Uint8Array> {
+  if (sizeBytes === 0) {
+    await checkUnchanged(path, expected, sizeBytes);
+    return;
+  }
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(path, 'r');
@@ -121,6 +225,7 @@ async function* readRecycled(path: string, sizeBytes: number): AsyncGenerator<Ui
       position += bytesRead;
       index += 1;
       pending = position < sizeBytes ? readAt(slots[index % recycledSlots]!, position) : undefined;
+      if (!pending) await checkUnchanged(path, expected, sizeBytes);
       yield chunk;
     }
   } finally {
@@ -132,8 +237,8 @@ async function* readRecycled(path: string, sizeBytes: number): AsyncGenerator<Ui
 function shrank(path: string, readBytes: number, sizeBytes: number): InvalidInputError {
   return new InvalidInputError(
     'FILE_CHANGED',
-    `${path} shrank while it was being sent (${readBytes} of ${sizeBytes} bytes)`,
-    { path },
+    `${path} shrank while it was being sent (${readBytes} of ${sizeBytes} bytes); a retry reopens it and sends the new version whole`,
+    { path, isRetryable: true },
   );
 }
 

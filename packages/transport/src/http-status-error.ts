@@ -12,10 +12,13 @@ export interface HttpStatusErrorOptions extends TransportErrorOptions {
   body?: string;
   /** Milliseconds the server asked us to wait (`retry-after-ms` / `Retry-After`). */
   retryAfterMs?: number;
+  /** The `Location` header of a redirect, redacted. */
+  location?: string;
 }
 
 /**
- * The server answered with a status of 400 or above. Service codes are data: compare `serviceCode`, there is no
+ * The server answered with a status other than the call's documented success: 400 or above, a redirect (3xx, never
+ * followed: `location` names where it pointed), or a 2xx the call does not expect. Service codes are data: compare `serviceCode`, there is no
  * class per code.
  *
  * @example
@@ -34,15 +37,18 @@ export class HttpStatusError extends TransportError {
   readonly body: string | undefined;
   /** Milliseconds the server asked us to wait before retrying, when it said. */
   readonly retryAfterMs: number | undefined;
+  /** The `Location` of a redirect (redacted), when the status was one. */
+  readonly location: string | undefined;
 
   constructor(message: string, options: HttpStatusErrorOptions) {
-    super('HTTP_STATUS', message, options);
+    super('HTTP_STATUS', message, { delivery: 'answered', ...options });
     this.name = 'HttpStatusError';
     this.status = options.status;
     this.serviceCode = options.serviceCode;
     this.requestId = options.requestId;
     this.body = options.body;
     this.retryAfterMs = options.retryAfterMs;
+    this.location = options.location;
   }
 
   /** True for an `HttpStatusError` from any copy of this package. */
@@ -57,6 +63,7 @@ export class HttpStatusError extends TransportError {
       requestId: this.requestId,
       retryAfterMs: this.retryAfterMs,
       body: this.body,
+      ...(this.location === undefined ? {} : { location: this.location }),
     };
   }
 }

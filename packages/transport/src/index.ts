@@ -10,6 +10,7 @@ export type { Authorization, AuthRequest, AuthStrategy } from './auth-strategy.j
 export { bearer } from './bearer.js';
 export { bytesBody } from './bytes-body.js';
 export { checkOptions } from './check-options.js';
+export { ConfigurationError } from './configuration-error.js';
 export type {
   HttpMethod,
   RequestOptions,
@@ -21,8 +22,8 @@ export type {
 export { createTransport } from './create-transport.js';
 export type { CredentialsErrorOptions } from './credentials-error.js';
 export { CredentialsError } from './credentials-error.js';
-export type { FileBodyOptions } from './file-body.js';
-export { fileBody } from './file-body.js';
+export type { FileBodyOptions, FileSnapshot } from './file-body.js';
+export { fileBody, statFile } from './file-body.js';
 export type { FileUrlOptions, LocalFileReference } from './file-url.js';
 export { fileUrlToPath, parseLocalReference } from './file-url.js';
 export { formBody } from './form-body.js';
@@ -70,7 +71,7 @@ export type { StreamBodyOptions, StreamSource } from './stream-body.js';
 export { streamBody } from './stream-body.js';
 export type { TimeoutErrorOptions, TimeoutPhase } from './timeout-error.js';
 export { TimeoutError } from './timeout-error.js';
-export type { TransportErrorCode, TransportErrorOptions } from './transport-error.js';
+export type { Delivery, TransportErrorCode, TransportErrorOptions } from './transport-error.js';
 export { TransportError } from './transport-error.js';
 export type {
   ByteStream,

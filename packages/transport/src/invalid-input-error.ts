@@ -4,6 +4,11 @@ const inputMarker = Symbol.for('@x/transport.invalid-input-error');
 
 /** Options of an {@link InvalidInputError}. */
 export interface InvalidInputErrorOptions extends TransportErrorOptions {
+  /**
+   * Whether a retry could succeed: false for bad input, true only for `FILE_CHANGED`, which a retry that reopens the
+   * file sends whole. @default false
+   */
+  isRetryable?: boolean;
   /** The local file the error is about, when there is one. @default undefined */
   path?: string;
 }
@@ -23,7 +28,11 @@ export class InvalidInputError extends TransportError {
   readonly path: string | undefined;
 
   constructor(code: string, message: string, options: InvalidInputErrorOptions = {}) {
-    super(code, message, { ...options, isRetryable: false });
+    super(code, message, {
+      delivery: 'not-delivered',
+      ...options,
+      isRetryable: options.isRetryable ?? false,
+    });
     this.name = 'InvalidInputError';
     this.path = options.path;
     Object.defineProperty(this, inputMarker, { value: true });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { fileSize, readFile } from './file-body.js';
+import { readFile, statFile } from './file-body.js';
 import { InvalidInputError } from './invalid-input-error.js';
 import type { BodyProgress, RequestBody } from './request-body.js';
 import { toAsyncIterable } from './stream-body.js';
@@ -62,9 +62,13 @@ export function multipartBody(parts: readonly MultipartPart[]): RequestBody {
       let head = fields
         .map((field) => `--${boundary}${crlf}${disposition(field.name)}${crlf}${crlf}${field.value}${crlf}`)
         .join('');
+      for (const field of fields) checkPartHeader('field name', field.name);
       const segments: { preamble: Buffer; sizeBytes: number; open: () => AsyncIterable<Uint8Array> }[] = [];
       for (const part of files) {
         const { sizeBytes, open, fileName, contentType } = await describeFile(part, reuseBuffers);
+        checkPartHeader('field name', part.name);
+        checkPartHeader('file name', fileName);
+        checkPartHeader('content type', contentType);
         head += `--${boundary}${crlf}${disposition(part.name, fileName)}${crlf}Content-Type: ${contentType}${crlf}${crlf}`;
         segments.push({ preamble: Buffer.from(head, 'utf8'), sizeBytes, open });
         head = crlf;
@@ -130,10 +134,11 @@ async function describeFile(
 }> {
   const { file } = part;
   if (typeof file === 'string') {
-    const sizeBytes = await fileSize(file);
+    const snapshot = await statFile(file);
+    const sizeBytes = snapshot.sizeBytes;
     return {
       sizeBytes,
-      open: () => readFile(file, sizeBytes, reuseBuffers),
+      open: () => readFile(file, sizeBytes, reuseBuffers, snapshot),
       fileName: part.fileName ?? baseName(file),
       contentType: part.contentType ?? 'application/octet-stream',
     };
@@ -154,6 +159,19 @@ async function describeFile(
   };
 }
 
+/**
+ * Part headers are written here and nowhere else: CR, LF and NUL would end a part header line early and let a value
+ * (a content type, a file name) add headers of its own, so they are refused. `"` in names is escaped as browsers do.
+ */
+function checkPartHeader(what: string, value: string): void {
+  if (/[\r\n\0]/.test(value)) {
+    throw new InvalidInputError(
+      'INVALID_INPUT',
+      `A multipart ${what} contains CR, LF or NUL, which would end the part header line: ${JSON.stringify(value)}`,
+    );
+  }
+}
+
 function isBlob(value: unknown): value is Blob {
   return typeof Blob !== 'undefined' && value instanceof Blob;
 }
@@ -162,7 +180,7 @@ function baseName(path: string): string {
   return path.split(/[\\/]/).pop() || 'file';
 }
 
-/** Escapes a name as browsers and undici do: `"` -> %22, CR -> %0D, LF -> %0A. */
+/** Escapes a name as browsers and undici do: `"` -> %22 (CR and LF were refused before). */
 function escapeName(name: string): string {
   return name.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }

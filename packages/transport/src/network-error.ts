@@ -20,7 +20,11 @@ export class NetworkError extends TransportError {
   readonly isConnectError: boolean;
 
   constructor(message: string, options: NetworkErrorOptions = {}) {
-    super('NETWORK', message, { isRetryable: true, ...options });
+    super('NETWORK', message, {
+      isRetryable: true,
+      delivery: options.isConnectError ? 'not-delivered' : 'unknown',
+      ...options,
+    });
     this.name = 'NetworkError';
     this.isConnectError = options.isConnectError ?? false;
   }

@@ -1,3 +1,4 @@
+import { InvalidInputError } from './invalid-input-error.js';
 /** Where one request goes, in the forms dispatching, signing and messages need. @internal */
 export interface RequestTarget {
   /** `https://host[:port]` as written. */
@@ -31,7 +32,13 @@ export function requestTarget(
 ): RequestTarget {
   const isAbsolute = absoluteUrl.test(path);
   const match = absoluteUrl.exec(isAbsolute ? path : baseUrl);
-  if (!match) throw new TypeError(`Not an http(s) URL: ${isAbsolute ? path : baseUrl}`);
+  if (!match) {
+    const value = isAbsolute ? path : baseUrl;
+    throw new InvalidInputError(
+      isAbsolute ? 'INVALID_REQUEST' : 'INVALID_OPTIONS',
+      `${isAbsolute ? 'path' : 'baseUrl'}: not an http(s) URL: ${String(value)}`,
+    );
+  }
   const origin = match[1]!;
   let rest: string;
   if (isAbsolute) {

@@ -58,9 +58,9 @@ export async function resolveAccessKey(
   const profile = env.ALIBABA_CLOUD_PROFILE?.trim() || 'default';
   lookedAt.push(`${file} [${profile}]`);
   const fromFile = await readProfile(file, profile, lookedAt);
-  if (fromFile) return fromFile;
+  if ('credentials' in fromFile) return fromFile.credentials;
   throw new CredentialsError(
-    `No Alibaba Cloud AccessKey: pass credentials, set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or add a [${profile}] profile to ${file} (looked at: ${lookedAt.join(', ')})`,
+    `No Alibaba Cloud AccessKey: pass credentials, set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or add a [${profile}] profile to ${file}; ${fromFile.found} (looked at: ${lookedAt.join(', ')})`,
     { lookedAt },
   );
 }
@@ -69,16 +69,25 @@ async function readProfile(
   file: string,
   profile: string,
   lookedAt: readonly string[],
-): Promise<AccessKeyCredentials | undefined> {
+): Promise<{ credentials: AccessKeyCredentials } | { found: string }> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = decodeProfileFile(await readFile(file));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { found: 'that file does not exist' };
     throw new CredentialsError(`Could not read the credentials file ${file}`, { lookedAt, cause: error });
   }
-  const section = parse(text)[profile] as Record<string, unknown> | undefined;
-  if (!section || typeof section !== 'object') return undefined;
+  const profiles = parse(text) as Record<string, unknown>;
+  const section = profiles[profile] as Record<string, unknown> | undefined;
+  if (!section || typeof section !== 'object') {
+    const names = Object.keys(profiles).filter((name) => typeof profiles[name] === 'object');
+    return {
+      found:
+        names.length === 0
+          ? `that file has no [profile] sections (${text.trim() === '' ? 'it is empty' : `${text.length} characters`})`
+          : `that file has ${names.map((name) => `[${name}]`).join(', ')}`,
+    };
+  }
   const type = typeof section.type === 'string' ? section.type : 'access_key';
   if (type !== 'access_key' && type !== 'sts') {
     throw new CredentialsError(
@@ -95,11 +104,28 @@ async function readProfile(
   }
   const securityToken = stringValue(section.security_token);
   return {
-    accessKeyId,
-    accessKeySecret,
-    ...(securityToken ? { securityToken } : {}),
-    providerName: 'default/profile',
+    credentials: {
+      accessKeyId,
+      accessKeySecret,
+      ...(securityToken ? { securityToken } : {}),
+      providerName: 'default/profile',
+    },
   };
+}
+
+/**
+ * A profile file as editors on every platform save it: UTF-8 with or without a byte-order mark, UTF-16 with its
+ * mark (Windows Notepad's "Unicode"), CRLF or LF line ends (the INI parser splits on both). @internal
+ */
+export function decodeProfileFile(bytes: Buffer): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) {
+    const swapped = Buffer.from(bytes.subarray(2));
+    swapped.swap16();
+    return swapped.toString('utf16le');
+  }
+  const text = bytes.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 function stringValue(value: unknown): string | undefined {

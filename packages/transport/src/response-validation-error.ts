@@ -24,7 +24,7 @@ export class ResponseValidationError extends TransportError {
   readonly requestId: string | undefined;
 
   constructor(message: string, options: ResponseValidationErrorOptions = {}) {
-    super('RESPONSE_VALIDATION', message, options);
+    super('RESPONSE_VALIDATION', message, { delivery: 'answered', ...options });
     this.name = 'ResponseValidationError';
     this.status = options.status;
     this.requestId = options.requestId;

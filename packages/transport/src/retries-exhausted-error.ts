@@ -26,7 +26,12 @@ export class RetriesExhaustedError extends TransportError {
   declare readonly cause: TransportError;
 
   constructor(message: string, options: RetriesExhaustedErrorOptions) {
-    super('RETRIES_EXHAUSTED', message, { ...options, isRetryable: false });
+    super('RETRIES_EXHAUSTED', message, {
+      ...options,
+      isRetryable: false,
+      delivery: options.cause.hasAmbiguousAttempt ? 'unknown' : options.cause.delivery,
+      hasAmbiguousAttempt: options.cause.hasAmbiguousAttempt,
+    });
     this.name = 'RetriesExhaustedError';
   }
 

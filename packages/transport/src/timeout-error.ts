@@ -31,7 +31,11 @@ export class TimeoutError extends TransportError {
   readonly timeoutMs: number | undefined;
 
   constructor(message: string, options: TimeoutErrorOptions) {
-    super('TIMEOUT', message, { isRetryable: true, ...options });
+    super('TIMEOUT', message, {
+      isRetryable: true,
+      delivery: options.phase === 'connect' ? 'not-delivered' : 'unknown',
+      ...options,
+    });
     this.name = 'TimeoutError';
     this.phase = options.phase;
     this.timeoutMs = options.timeoutMs;

@@ -1,3 +1,4 @@
+import { ConfigurationError } from './configuration-error.js';
 import { InvalidInputError } from './invalid-input-error.js';
 import { NetworkError } from './network-error.js';
 import { redactText } from './redact.js';
@@ -14,6 +15,26 @@ const connectCodes = new Set([
   'EADDRNOTAVAIL',
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
+
+/** TLS failures: the certificate or the protocol, known before any byte of the request is sent. */
+const tlsCodes = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REVOKED',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'UND_ERR_PRX_TLS',
+]);
+
+/** What the caller is told about delivery, at the end of a network error's message. */
+const notDelivered = 'nothing was sent: safe to retry';
+const mayHaveReached = 'the request may or may not have reached the service';
 
 /** Context for turning a low-level failure into a transport error. @internal */
 export interface ErrorContext {
@@ -44,28 +65,22 @@ export function toTransportError(error: unknown, context: ErrorContext): Transpo
   const message = redactText(error instanceof Error ? error.message : String(error), secrets);
   const cause = safeCause(error, secrets);
   if (code === 'UND_ERR_CONNECT_TIMEOUT') {
-    return new TimeoutError(`${label}: could not connect within ${context.connectMs} ms`, {
-      phase: 'connect',
-      timeoutMs: context.connectMs,
-      cause,
-      operation,
-    });
+    return new TimeoutError(
+      `${label}: no usable connection within timeouts.connectMs = ${context.connectMs} ms (phase connect; ${notDelivered})`,
+      { phase: 'connect', timeoutMs: context.connectMs, cause, operation },
+    );
   }
   if (code === 'UND_ERR_HEADERS_TIMEOUT') {
-    return new TimeoutError(`${label}: no response headers within ${context.headersMs} ms`, {
-      phase: 'headers',
-      timeoutMs: context.headersMs,
-      cause,
-      operation,
-    });
+    return new TimeoutError(
+      `${label}: no response headers within timeouts.headersMs = ${context.headersMs} ms (phase headers; ${mayHaveReached})`,
+      { phase: 'headers', timeoutMs: context.headersMs, cause, operation },
+    );
   }
   if (code === 'UND_ERR_BODY_TIMEOUT') {
-    return new TimeoutError(`${label}: the response body stalled for ${context.stallMs} ms`, {
-      phase: 'stall',
-      timeoutMs: context.stallMs,
-      cause,
-      operation,
-    });
+    return new TimeoutError(
+      `${label}: the response body stalled for timeouts.stallMs = ${context.stallMs} ms (phase stall; ${mayHaveReached})`,
+      { phase: 'stall', timeoutMs: context.stallMs, cause, operation },
+    );
   }
   if (code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') {
     return new InvalidInputError('BODY_SIZE_MISMATCH', `${label}: the body did not have its declared size`, {
@@ -73,18 +88,36 @@ export function toTransportError(error: unknown, context: ErrorContext): Transpo
       operation,
     });
   }
+  if (code === 'UND_ERR_NOT_SUPPORTED') {
+    return new InvalidInputError(
+      'HEADER_NOT_SUPPORTED',
+      `${label}: the HTTP client refuses this request as written (${message}); nothing was sent, and it is not retried`,
+      { cause, operation },
+    );
+  }
   if (code === 'UND_ERR_INVALID_ARG' || error instanceof TypeError) {
-    return new InvalidInputError('INVALID_REQUEST', `${label}: ${message}`, { cause, operation });
+    return new InvalidInputError('INVALID_REQUEST', `${label}: ${message} (nothing was sent)`, {
+      cause,
+      operation,
+    });
+  }
+  if (
+    code !== undefined &&
+    (tlsCodes.has(code) || /^ERR_(TLS|SSL)_/.test(code) || code.startsWith('ERR_OSSL'))
+  ) {
+    return new ConfigurationError(
+      'TLS_CERTIFICATE',
+      `${label}: the TLS connection could not be verified (${code}: ${message}); nothing was sent, and it is not retried: check the endpoint's host name and certificate, or trust its CA with NODE_EXTRA_CA_CERTS`,
+      { cause, operation },
+    );
   }
   const syscall = (error as { syscall?: unknown } | undefined)?.syscall;
   const isConnectError = (code !== undefined && connectCodes.has(code)) || syscall === 'getaddrinfo';
   return new NetworkError(
-    `${label}: ${isConnectError ? 'could not connect' : 'connection failed'} (${code ?? message})`,
-    {
-      isConnectError,
-      cause,
-      operation,
-    },
+    isConnectError
+      ? `${label}: could not connect (${code ?? message}; ${notDelivered})`
+      : `${label}: connection failed (${code ?? message}; ${mayHaveReached})`,
+    { isConnectError, cause, operation },
   );
 }
 

@@ -12,8 +12,22 @@ export type TransportErrorCode =
   | 'CREDENTIALS_MISSING'
   | (string & {});
 
+/**
+ * Whether the service may have acted on the request, for a caller deciding what to do next:
+ * - `not-delivered`: the service provably did not receive a complete request (nothing was sent, the connection or a
+ *   proxy tunnel was never usable, or the body was cut short by its own source): sending it again is safe even for a
+ *   call that is not idempotent;
+ * - `unknown`: the request may or may not have reached the service (a reset or a timeout after sending);
+ * - `answered`: the service answered (an HTTP status, or a body that did not parse).
+ */
+export type Delivery = 'not-delivered' | 'unknown' | 'answered';
+
 /** Options shared by every transport error. */
 export interface TransportErrorOptions {
+  /** Whether the service may have acted on the request. @default 'unknown' */
+  delivery?: Delivery;
+  /** True when an earlier attempt of the same request may or may not have reached the service. @default false */
+  hasAmbiguousAttempt?: boolean;
   /** The underlying error, kept for debugging. Never carries a credential. */
   cause?: unknown;
   /** Whether sending the same request again could succeed. @default false */
@@ -49,6 +63,13 @@ export class TransportError extends Error {
   attempts: number;
   /** Total time spent waiting between attempts, in milliseconds. */
   totalDelayMs: number;
+  /** Whether the service may have acted on the request (see {@link Delivery}). */
+  readonly delivery: Delivery;
+  /**
+   * True when an earlier attempt of this request may or may not have reached the service, so a later "already
+   * exists" answer can mean that attempt landed.
+   */
+  hasAmbiguousAttempt: boolean;
 
   constructor(code: TransportErrorCode, message: string, options: TransportErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -58,6 +79,8 @@ export class TransportError extends Error {
     this.operation = options.operation;
     this.attempts = options.attempts ?? 1;
     this.totalDelayMs = options.totalDelayMs ?? 0;
+    this.delivery = options.delivery ?? 'unknown';
+    this.hasAmbiguousAttempt = options.hasAmbiguousAttempt ?? false;
     Object.defineProperty(this, marker, { value: true });
   }
 
@@ -75,7 +98,9 @@ export class TransportError extends Error {
       isRetryable: this.isRetryable,
       attempts: this.attempts,
       totalDelayMs: this.totalDelayMs,
+      delivery: this.delivery,
     };
+    if (this.hasAmbiguousAttempt) json.hasAmbiguousAttempt = true;
     if (this.operation !== undefined) json.operation = this.operation;
     Object.assign(json, this.details());
     if (this.cause !== undefined) json.cause = summarizeCause(this.cause);

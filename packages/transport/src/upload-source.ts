@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { fileBody, fileSize, readFile } from './file-body.js';
+import { type FileSnapshot, fileBody, readFile, statFile } from './file-body.js';
 import { fileUrlToPath } from './file-url.js';
 import { InvalidInputError } from './invalid-input-error.js';
 import type { MultipartStreamSource } from './multipart-body.js';
@@ -50,6 +50,12 @@ export interface UploadSource {
   readonly contentType: string | undefined;
   /** The local path, for a path or a `file:` URL. */
   readonly path: string | undefined;
+  /**
+   * For a path: the file's size, modification time and inode when it was resolved. `open()` and `toBody()` fail
+   * with `FILE_CHANGED` (not retryable) if the file is no longer that version, so a digest taken after resolving
+   * (an MD5 declared to the service) stays true of the bytes sent; `part` re-checks per attempt instead.
+   */
+  readonly snapshot?: FileSnapshot;
   /** Whether the bytes can be sent again (false only for a bare stream). */
   readonly isReopenable: boolean;
   /** True once a bare stream has been opened; it cannot be opened again. */
@@ -93,9 +99,9 @@ export async function resolveUploadSource(
   signal?.throwIfAborted();
   if (typeof input === 'string' || input instanceof URL) {
     const path = toPath(input);
-    const sizeBytes = await fileSize(path);
+    const snapshot = await statFile(path);
     signal?.throwIfAborted();
-    return pathSource(path, sizeBytes);
+    return pathSource(path, snapshot);
   }
   if (typeof Blob !== 'undefined' && input instanceof Blob) {
     const fileName =
@@ -148,9 +154,11 @@ export async function resolveUploadSource(
   );
 }
 
-function pathSource(path: string, sizeBytes: number): UploadSource {
+function pathSource(path: string, snapshot: FileSnapshot): UploadSource {
+  const { sizeBytes } = snapshot;
   return {
     sizeBytes,
+    snapshot,
     fileName: basename(path),
     contentType: undefined,
     path,
@@ -158,10 +166,13 @@ function pathSource(path: string, sizeBytes: number): UploadSource {
     isConsumed: false,
     part: path,
     open() {
-      return readFile(path, sizeBytes);
+      return readFile(path, sizeBytes, false, snapshot);
     },
     toBody(contentType) {
-      return fileBody(path, { contentType: contentType ?? 'application/octet-stream' });
+      return fileBody(path, {
+        contentType: contentType ?? 'application/octet-stream',
+        unchangedSince: snapshot,
+      });
     },
   };
 }

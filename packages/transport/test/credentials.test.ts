@@ -98,6 +98,49 @@ describe('resolveAccessKey', () => {
     await expect(resolveAccessKey(undefined, { HOME: home })).resolves.toMatchObject({ accessKeyId: 'h-id' });
   });
 
+  it.each([
+    [
+      'UTF-8 with a byte-order mark and CRLF',
+      (text: string) => Buffer.from(`\uFEFF${text.replaceAll('\n', '\r\n')}`, 'utf8'),
+    ],
+    ['UTF-8 with a byte-order mark', (text: string) => Buffer.from(`\uFEFF${text}`, 'utf8')],
+    ['CRLF line ends', (text: string) => Buffer.from(text.replaceAll('\n', '\r\n'), 'utf8')],
+    [
+      'UTF-16 LE with its mark (Notepad)',
+      (text: string) => Buffer.from(`\uFEFF${text.replaceAll('\n', '\r\n')}`, 'utf16le'),
+    ],
+    ['UTF-16 BE with its mark', (text: string) => Buffer.from(`\uFEFF${text}`, 'utf16le').swap16()],
+  ])('reads a profile file saved as %s', async (_kind, encode) => {
+    const file = join(directory, `credentials-${_kind.replace(/\W+/g, '-')}`);
+    await writeFile(file, encode('[default]\naccess_key_id = bom-id\naccess_key_secret = bom-secret\n'));
+    await expect(
+      resolveAccessKey(undefined, { ALIBABA_CLOUD_CREDENTIALS_FILE: file }),
+    ).resolves.toMatchObject({
+      accessKeyId: 'bom-id',
+      accessKeySecret: 'bom-secret',
+    });
+  });
+
+  it('says what the file has when the profile is not there', async () => {
+    const file = join(directory, 'credentials-other');
+    await writeFile(
+      file,
+      '[prod]\naccess_key_id = p\naccess_key_secret = s\n[test]\naccess_key_id = t\naccess_key_secret = s\n',
+    );
+    const error = await resolveAccessKey(undefined, { ALIBABA_CLOUD_CREDENTIALS_FILE: file }).catch(
+      (caught: unknown) => caught,
+    );
+    expect((error as Error).message).toContain(
+      `add a [default] profile to ${file}; that file has [prod], [test]`,
+    );
+    const empty = join(directory, 'credentials-empty');
+    await writeFile(empty, '');
+    const emptyError = await resolveAccessKey(undefined, { ALIBABA_CLOUD_CREDENTIALS_FILE: empty }).catch(
+      (caught: unknown) => caught,
+    );
+    expect((emptyError as Error).message).toContain('that file has no [profile] sections (it is empty)');
+  });
+
   it('throws CREDENTIALS_MISSING naming every variable and file looked at', async () => {
     const file = join(directory, 'missing');
     const error = await resolveAccessKey(undefined, { ALIBABA_CLOUD_CREDENTIALS_FILE: file }).catch(

@@ -59,6 +59,29 @@ describe('responses', () => {
     expect(ResponseValidationError.isInstance(error) && error.status).toBe(200);
     expect(server.requests).toHaveLength(1);
   });
+  it('hands back a stream response unread, and aborts it with the request signal', async () => {
+    server = await startServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/octet-stream', 'x-request-id': 'stream-id' });
+      response.write(Buffer.alloc(1024, 1));
+      // The rest never comes: only an abort ends the body.
+    });
+    transport = createTransport({ baseUrl: server.url });
+    const controller = new AbortController();
+    const response = await transport.request<NodeJS.ReadableStream>({
+      method: 'GET',
+      path: '/content',
+      responseType: 'stream',
+      signal: controller.signal,
+    });
+    expect(response.requestId).toBe('stream-id');
+    const reader = response.body[Symbol.asyncIterator]();
+    const first = await reader.next();
+    expect((first.value as Buffer).byteLength).toBe(1024);
+    const reason = new Error('stop reading');
+    const pending = reader.next();
+    controller.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+  });
 });
 
 describe('options', () => {

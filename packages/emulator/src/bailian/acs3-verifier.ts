@@ -224,6 +224,17 @@ export function createAcs3Verifier<Owner>(options: Acs3VerifierOptions<Owner>): 
         `The request signature does not conform to Aliyun standards. Header ${unsigned} must be sent and signed.`,
       );
     }
+    // The gateway signs every x-acs-* header (spec §4 step 4): one sent but left out of SignedHeaders is refused.
+    const unsignedAcs = Object.keys(request.headers).find(
+      (name) => name.startsWith('x-acs-') && !signed.has(name),
+    );
+    if (unsignedAcs) {
+      return reject(
+        400,
+        'IncompleteSignature',
+        `The request signature does not conform to Aliyun standards. Header ${unsignedAcs} is sent but not signed.`,
+      );
+    }
     if (single(request, 'x-acs-content-sha256') !== request.bodySha256) {
       return reject(
         400,

@@ -1,8 +1,28 @@
+import type { BailianIndex, BailianIndexJob } from './index-actions.js';
+
 /** Category types of the data center. */
 export type BailianCategoryType = 'UNSTRUCTURED' | 'SESSION_FILE';
 
-/** Parse states DescribeFile reports for an UNSTRUCTURED file. */
-export type BailianFileStatus = 'INIT' | 'IN_PARSE_QUEUE' | 'PARSING' | 'PARSE_SUCCESS' | 'PARSE_FAILED';
+/**
+ * States DescribeFile reports (spec §3.4). An UNSTRUCTURED file goes `INIT` -> `IN_PARSE_QUEUE` -> `PARSING` ->
+ * `PARSE_SUCCESS` | `PARSE_FAILED`. A SESSION_FILE goes through its own states: `INIT` -> `SAFE_CHECKING` ->
+ * `INDEX_BUILDING` -> `FILE_IS_READY` | `INDEX_BUILDING_FAILED`, then `FILE_EXPIRED` (never `PARSE_SUCCESS`).
+ * `SAFE_CHECK_FAILED`, `INDEX_BUILD_SUCCESS` and `INDEX_DELETED` are documented but not produced by the emulator.
+ */
+export type BailianFileStatus =
+  | 'INIT'
+  | 'IN_PARSE_QUEUE'
+  | 'PARSING'
+  | 'PARSE_SUCCESS'
+  | 'PARSE_FAILED'
+  | 'SAFE_CHECKING'
+  | 'SAFE_CHECK_FAILED'
+  | 'INDEX_BUILDING'
+  | 'INDEX_BUILD_SUCCESS'
+  | 'INDEX_BUILDING_FAILED'
+  | 'INDEX_DELETED'
+  | 'FILE_IS_READY'
+  | 'FILE_EXPIRED';
 
 /** An upload lease granted by ApplyFileUploadLease. */
 export interface BailianLease {
@@ -147,6 +167,10 @@ export interface BailianState {
   readonly categories: Map<string, BailianCategory>;
   /** Temporary credentials by AccessKey ID. */
   readonly stsCredentials: Map<string, BailianStsCredential>;
+  /** Knowledge-base indices by `IndexId` (deleted indices are removed). */
+  readonly indices: Map<string, BailianIndex>;
+  /** Index jobs by `JobId`. */
+  readonly indexJobs: Map<string, BailianIndexJob>;
   /**
    * Mints temporary credentials (`STS.` AccessKey ID, secret, security token) for an account, as AssumeRole would.
    * Requests signed with them must send `x-acs-security-token`; they stop working at `expiresAtMs`.
@@ -174,6 +198,11 @@ export interface BailianParseSchedule {
    * @default 2000
    */
   readonly doneAfterMs?: number;
+  /**
+   * How long a SESSION_FILE lives before `FILE_EXPIRED` (spec §9: files expire with the session, at most 7 days).
+   * @default 604800000 (7 days)
+   */
+  readonly sessionFileTtlMs?: number;
 }
 
 /**
@@ -193,8 +222,15 @@ export function fileStatus(
   const doneAfterMs = schedule.doneAfterMs ?? 2000;
   const parsingAfterMs = Math.min(schedule.parsingAfterMs ?? 1000, doneAfterMs);
   const queuedAfterMs = Math.min(schedule.queuedAfterMs ?? 500, parsingAfterMs);
-  if (elapsedMs >= doneAfterMs)
-    return file.parseErrorMessage === undefined ? 'PARSE_SUCCESS' : 'PARSE_FAILED';
+  const isParsable = file.parseErrorMessage === undefined;
+  if (file.categoryType === 'SESSION_FILE') {
+    if (elapsedMs >= (schedule.sessionFileTtlMs ?? 7 * 24 * 3600 * 1000)) return 'FILE_EXPIRED';
+    if (elapsedMs >= doneAfterMs) return isParsable ? 'FILE_IS_READY' : 'INDEX_BUILDING_FAILED';
+    if (elapsedMs >= parsingAfterMs) return 'INDEX_BUILDING';
+    if (elapsedMs >= queuedAfterMs) return 'SAFE_CHECKING';
+    return 'INIT';
+  }
+  if (elapsedMs >= doneAfterMs) return isParsable ? 'PARSE_SUCCESS' : 'PARSE_FAILED';
   if (elapsedMs >= parsingAfterMs) return 'PARSING';
   if (elapsedMs >= queuedAfterMs) return 'IN_PARSE_QUEUE';
   return 'INIT';

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { sha256Hex } from '@x/hash';
+import { documentedErrors } from '../documented-errors.js';
 import type { Exchange, Surface, SurfaceContext } from '../surface.js';
 import { type Acs3Request, createAcs3Verifier } from './acs3-verifier.js';
 import { BailianApiError } from './bailian-api-error.js';
@@ -18,8 +19,10 @@ import {
   type BailianStsCredential,
   fileStatus,
 } from './bailian-state.js';
-import { type Caller, createDataCenterActions } from './data-center-actions.js';
-import { handleLeaseUpload, type UploadSigningKey } from './lease-upload.js';
+import { type Caller, createDataCenterActions, type DataCenterAction } from './data-center-actions.js';
+import { type BailianIndexJobSchedule, createIndexActions } from './index-actions.js';
+import { handleLeaseUpload, sendOssError, type UploadSigningKey } from './lease-upload.js';
+import { requestParams } from './request-params.js';
 
 /** Options of the Bailian data API surface. */
 export interface BailianSurfaceOptions {
@@ -83,6 +86,32 @@ export interface BailianSurfaceOptions {
    * @default 900000 (15 minutes)
    */
   readonly clockSkewMs?: number;
+  /**
+   * The JSON form of `Data.Param.Headers` in ApplyFileUploadLease answers: an `object`, a `string` holding a
+   * `"name": "value"` fragment as seed 000's only example shows, or `alternate` (string, object, string...). The SDK
+   * types the field `any` (spec §3.1), so a client must read both; the default is the form an object-only client
+   * fails against.
+   * @default 'string'
+   */
+  readonly leaseHeaders?: 'object' | 'string' | 'alternate';
+  /**
+   * Refuse a lease PUT without `Content-Length` (a chunked body) with 411 `MissingContentLength`, as PostObject does.
+   * `createEmulator` passes its own `requireContentLength`.
+   * @default false
+   */
+  readonly requireContentLength?: boolean;
+  /**
+   * When index jobs move `PENDING` -> `RUNNING` -> `COMPLETED` / `FAILED`, counted from submission on the emulated
+   * clock.
+   * @default { runningAfterMs: 500, doneAfterMs: 2000 }
+   */
+  readonly indexJobSchedule?: BailianIndexJobSchedule;
+  /**
+   * GetIndexJobStatus calls per minute per account before 429 `Throttling.User` (spec §3: more than 20 a minute
+   * throttles).
+   * @default 20
+   */
+  readonly indexJobStatusPerMinute?: number;
 }
 
 /** The Bailian data API surface; its state holds leases, objects, files, categories and STS credentials. */
@@ -99,6 +128,7 @@ const DEFAULT_RATE_LIMITS: Partial<Record<BailianAction, number>> = {
   DescribeFile: 10,
   ListFile: 5,
   AddCategory: 5,
+  CreateIndex: 10,
 };
 const UNKNOWN_WORKSPACE_MESSAGE =
   'You are not authorized to access this workspace, or the workspace does not exist';
@@ -159,6 +189,8 @@ export function createBailianSurface(
     files: new Map(),
     categories: new Map(),
     stsCredentials: new Map(),
+    indices: new Map(),
+    indexJobs: new Map(),
     mintStsCredentials(mintOptions = {}) {
       const account =
         mintOptions.accountName === undefined
@@ -209,7 +241,7 @@ export function createBailianSurface(
     },
   });
 
-  const actions = createDataCenterActions({
+  const dataCenterActions = createDataCenterActions({
     context,
     state,
     leasesByKey,
@@ -222,8 +254,18 @@ export function createBailianSurface(
       maxCategories: options.maxCategoriesPerWorkspace ?? 500,
       maxTags: options.maxTagsPerFile ?? 32,
       parseSchedule: options.parseSchedule,
+      leaseHeaders: options.leaseHeaders ?? 'string',
     },
   });
+  const actions: Record<BailianAction, DataCenterAction> = {
+    ...dataCenterActions,
+    ...createIndexActions({
+      state,
+      fileStatus: (file, nowMs) => fileStatus(file, nowMs, options.parseSchedule),
+      schedule: options.indexJobSchedule,
+    }),
+  };
+  const indexJobStatusPerMinute = options.indexJobStatusPerMinute ?? 20;
 
   function sendJson(exchange: Exchange, status: number, body: Record<string, unknown>, headers = {}): void {
     const text = JSON.stringify(body);
@@ -237,7 +279,7 @@ export function createBailianSurface(
   }
 
   function sendError(exchange: Exchange, requestId: string, error: BailianApiError): void {
-    const body =
+    const body: Record<string, unknown> =
       error.source === 'gateway'
         ? {
             RequestId: requestId,
@@ -322,13 +364,20 @@ export function createBailianSurface(
         headers: { 'x-acs-retry-after': '1000', 'retry-after': '1' },
       });
     }
-    const isForm = (headers['content-type']?.[0] ?? '').startsWith('application/x-www-form-urlencoded');
-    const params =
-      route.paramsIn === 'query'
-        ? new URLSearchParams(signed.query)
-        : route.paramsIn === 'form' && isForm
-          ? new URLSearchParams(body.toString('utf8'))
-          : new URLSearchParams();
+    if (
+      route.action === 'GetIndexJobStatus' &&
+      !context.withinQuota(
+        `bailian:${account.name}:GetIndexJobStatus:minute`,
+        indexJobStatusPerMinute,
+        60_000,
+      )
+    ) {
+      throw new BailianApiError(429, 'Throttling.User', 'Request was denied due to user flow control.', {
+        source: 'gateway',
+        headers: { 'x-acs-retry-after': '60000', 'retry-after': '60' },
+      });
+    }
+    const params = requestParams(route, signed.query, body, headers['content-type']?.[0] ?? '');
     const result = actions[route.action]({
       caller: verification.owner,
       workspaceId,
@@ -347,6 +396,40 @@ export function createBailianSurface(
   }
 
   const surface: BailianSurface = {
+    sendError(exchange, error) {
+      if (exchange.route === BAILIAN_UPLOAD_ROUTE) {
+        sendOssError(
+          exchange.request,
+          exchange.response,
+          error.status,
+          error.code,
+          error.message,
+          {},
+          error.headers,
+        );
+        return;
+      }
+      const isGateway = documentedErrors.bailian[error.code]?.isGateway ?? false;
+      const requestId = randomUUID().toUpperCase();
+      if (error.status === 200) {
+        sendJson(
+          exchange,
+          200,
+          { RequestId: requestId, Success: false, Code: error.code, Message: error.message, Status: '200' },
+          error.headers,
+        );
+        return;
+      }
+      sendError(
+        exchange,
+        requestId,
+        new BailianApiError(error.status, error.code, error.message, {
+          source: isGateway ? 'gateway' : 'service',
+          headers: { ...error.headers },
+        }),
+      );
+    },
+
     name: 'bailian',
     state,
 
@@ -361,6 +444,7 @@ export function createBailianSurface(
           leaseForKey: (key) => leasesByKey.get(key),
           onLease: (lease) => exchange.setAccount(lease.accountName),
           saveObject: (object) => state.objects.set(object.key, object),
+          requireContentLength: options.requireContentLength ?? false,
         });
         return;
       }

@@ -14,6 +14,7 @@ import {
   fileStatus,
 } from './bailian-state.js';
 import { fileExtension, leaseContentType } from './document-sniffer.js';
+import type { BailianIndexAction } from './index-actions.js';
 import { presignUploadUrl, type UploadSigningKey } from './lease-upload.js';
 
 const PARSERS = new Set([
@@ -65,6 +66,8 @@ export interface DataCenterLimits {
   readonly maxTags: number;
   /** Parse-state schedule. */
   readonly parseSchedule: BailianParseSchedule | undefined;
+  /** The JSON form of `Data.Param.Headers` in ApplyFileUploadLease answers. */
+  readonly leaseHeaders: 'object' | 'string' | 'alternate';
 }
 
 /** What the data-center actions work on. */
@@ -106,6 +109,16 @@ function workspaceNumber(workspaceId: string): string {
 /** `yyyy-MM-dd HH:mm:ss` in UTC+8, as the data center writes times. */
 function chinaTime(epochMs: number): string {
   return new Date(epochMs + 8 * 3600 * 1000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/**
+ * `Data.Param.Headers` as seed 000's only example sends it: a string holding a `"name": "value"` fragment, one header
+ * a line, each indented by eight spaces, without the braces.
+ */
+function headersFragment(headers: Readonly<Record<string, string>>): string {
+  return Object.entries(headers)
+    .map(([name, value]) => `        ${JSON.stringify(name)}: ${JSON.stringify(value)}`)
+    .join(',\n');
 }
 
 function requireParam(params: URLSearchParams, name: string): string {
@@ -158,9 +171,10 @@ function parsePageToken(token: string | null): number {
  */
 export function createDataCenterActions(
   dependencies: DataCenterDependencies,
-): Record<BailianAction, DataCenterAction> {
+): Record<Exclude<BailianAction, BailianIndexAction>, DataCenterAction> {
   const { context, state, leasesByKey, signingKey, limits } = dependencies;
   const { uploadUrlTtlMs, leaseTtlMs, maxFileSizeBytes, maxCategories, maxTags } = limits;
+  let leaseCount = 0;
 
   function defaultCategory(workspaceId: string): BailianCategory | undefined {
     for (const category of state.categories.values()) {
@@ -278,12 +292,19 @@ export function createDataCenterActions(
       };
       state.leases.set(leaseId, lease);
       leasesByKey.set(objectKey, lease);
+      const isString =
+        limits.leaseHeaders === 'string' || (limits.leaseHeaders === 'alternate' && leaseCount % 2 === 0);
+      leaseCount += 1;
       return {
         Code: 'success',
         Data: {
           FileUploadLeaseId: leaseId,
           Type: 'HTTP',
-          Param: { Method: 'PUT', Url: lease.url, Headers: lease.headers },
+          Param: {
+            Method: 'PUT',
+            Url: lease.url,
+            Headers: isString ? headersFragment(lease.headers) : lease.headers,
+          },
         },
       };
     },
@@ -392,7 +413,12 @@ export function createDataCenterActions(
     DeleteFile(call) {
       const file = findFile(call);
       const status = statusOf(file, call.nowMs);
-      if (status === 'IN_PARSE_QUEUE' || status === 'PARSING') {
+      if (
+        status === 'IN_PARSE_QUEUE' ||
+        status === 'PARSING' ||
+        status === 'SAFE_CHECKING' ||
+        status === 'INDEX_BUILDING'
+      ) {
         throw new BailianApiError(400, 'InvalidParameter', 'Current file status does not support delete.');
       }
       state.files.delete(file.fileId);

@@ -37,6 +37,8 @@ export interface LeaseUploadContext {
   readonly onLease: (lease: BailianLease) => void;
   /** Stores a finished object. */
   readonly saveObject: (object: BailianObject) => void;
+  /** Refuse a body without `Content-Length` (chunked) with 411 `MissingContentLength`, as PostObject does. */
+  readonly requireContentLength: boolean;
 }
 
 /**
@@ -80,14 +82,15 @@ function ossRequestId(): string {
   return randomUUID().replace(/-/g, '').slice(0, 24).toUpperCase();
 }
 
-/** Writes an OSS XML error and drains the request body. */
-function sendOssError(
+/** Writes an OSS XML error (`x-oss-request-id`, `Server: AliyunOSS`) and drains the request body. */
+export function sendOssError(
   request: IncomingMessage,
   response: ServerResponse,
   status: number,
   code: string,
   message: string,
   extra: Record<string, string> = {},
+  headers: Readonly<Record<string, string>> = {},
 ): void {
   const requestId = ossRequestId();
   const host = request.headers.host ?? '';
@@ -100,6 +103,7 @@ function sendOssError(
     'content-length': Buffer.byteLength(body),
     'x-oss-request-id': requestId,
     server: 'AliyunOSS',
+    ...headers,
   });
   response.end(body);
   request.resume();
@@ -127,6 +131,16 @@ export async function handleLeaseUpload(
       405,
       'MethodNotAllowed',
       'The specified method is not allowed against this resource.',
+    );
+    return;
+  }
+  if (context.requireContentLength && request.headers['content-length'] === undefined) {
+    sendOssError(
+      request,
+      response,
+      411,
+      'MissingContentLength',
+      'You must provide the Content-Length HTTP header.',
     );
     return;
   }

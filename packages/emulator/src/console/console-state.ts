@@ -196,6 +196,10 @@ export function describeFault(fault: Fault): string {
       return `${fault.type} ${fault.phase ?? 'request'}`;
     case 'delay':
       return `delay ${fault.delayMs} ms`;
+    case 'error':
+      return fault.code;
+    case 'successFalse':
+      return `200 Success:false${fault.code === undefined ? '' : ` ${fault.code}`}`;
     default:
       return (fault as { readonly type: string }).type;
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { md5Hex } from '@x/hash';
 import { drainRequest, newRequestId, sendJson } from '../http-reply.js';
+import { newOssRequestId, ossErrorXml } from '../oss-error-xml.js';
 import type { Surface, SurfaceContext } from '../surface.js';
 import { bearerAccount } from './bearer-account.js';
 import { handleModelCall } from './model-call.js';
@@ -140,7 +141,7 @@ export function createDashScopeSurface(
             objectTtlMs,
             requireContentLength: options.requireContentLength ?? false,
             binding(key) {
-              for (const [uploadDir, entry] of uploadDirs) if (key.startsWith(uploadDir)) return entry;
+              for (const [uploadDir, entry] of uploadDirs) if (key.startsWith(`${uploadDir}/`)) return entry;
               return undefined;
             },
           });
@@ -152,6 +153,41 @@ export function createDashScopeSurface(
         default:
           return getPolicy(exchange);
       }
+    },
+    sendError(exchange, error) {
+      const { request, response, route } = exchange;
+      if (route === routes.postObject) {
+        const requestId = newOssRequestId();
+        const xml = ossErrorXml(error.code, error.message, { requestId, hostId: request.headers.host ?? '' });
+        response.writeHead(error.status, {
+          'content-type': 'application/xml',
+          'content-length': Buffer.byteLength(xml),
+          'x-oss-request-id': requestId,
+          server: 'AliyunOSS',
+          ...error.headers,
+        });
+        response.end(xml);
+        return;
+      }
+      const requestId = newRequestId();
+      if (route === routes.chatCompletions) {
+        // Compatible mode answers in the OpenAI envelope, as its own errors do.
+        const type =
+          error.status === 429 ? 'requests' : error.status >= 500 ? 'server_error' : 'invalid_request_error';
+        sendJson(
+          response,
+          error.status,
+          { error: { message: error.message, type, param: null, code: error.code }, request_id: requestId },
+          { 'x-request-id': requestId, ...error.headers },
+        );
+        return;
+      }
+      sendJson(
+        response,
+        error.status,
+        { request_id: requestId, code: error.code, message: error.message },
+        error.headers,
+      );
     },
     state: {
       get objects(): readonly StoredObject[] {

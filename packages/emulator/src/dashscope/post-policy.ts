@@ -71,7 +71,9 @@ export function buildPolicy(input: {
     conditions: [
       { bucket: input.bucket },
       ['content-length-range', 0, input.maxSizeBytes],
-      ['starts-with', '$key', input.uploadDir],
+      // With the slash (seed 002: the key is `${upload_dir}/${file_name}`), so a sibling folder that merely starts
+      // with the same characters (`<upload_dir>x/...`) is refused.
+      ['starts-with', '$key', `${input.uploadDir}/`],
       { 'x-oss-object-acl': 'private' },
       { 'x-oss-forbid-overwrite': 'true' },
     ],

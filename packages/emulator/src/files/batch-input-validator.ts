@@ -1,42 +1,171 @@
-/** Checks a `batch` upload line by line as it streams by, holding at most one line in memory. */
+/** Checks a `batch` upload line by line as it streams by, holding at most one line and a fixed-size filter in memory. */
 export interface BatchInputValidator {
   /** Feeds the next chunk. */
   write(chunk: Buffer): void;
-  /** After the last chunk: the first problem found (`line 3: "method" must be "POST"`), or `undefined` when valid. */
-  finish(): string | undefined;
+  /**
+   * After the last chunk: the first problem found (`line 3: "method" must be "POST"`), or `undefined` when valid. When
+   * the filter of `custom_id`s suspects a repeat, the file is read a second time (through `reread`) to confirm it.
+   */
+  finish(): Promise<string | undefined>;
+}
+
+/** Options of {@link createBatchInputValidator}. */
+export interface BatchInputValidatorOptions {
+  /** Longest line accepted; a longer one is reported rather than buffered. */
+  readonly lineMaxBytes: number;
+  /** Reads the whole file again from its first byte (the stored upload), for the second pass. */
+  readonly reread: () => AsyncIterable<Buffer>;
+  /**
+   * Size of the filter of `custom_id` hashes, in bytes (a power of two). Memory stays at this size whatever the line
+   * count; a larger filter makes a second pass rarer.
+   * @default 16777216 (16 MiB)
+   */
+  readonly filterBytes?: number;
 }
 
 const newline = 0x0a;
+/** Bits set per `custom_id` in the filter. */
+const hashCount = 7;
+/** Characters of suspected `custom_id`s kept for the second pass. */
+const maxSuspectCharacters = 4 * 1024 * 1024;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/**
- * Creates a validator of the Batch input format: one JSON object a line with a unique non-empty string `custom_id`,
- * `method` `"POST"`, `url` an API path such as `/v1/chat/completions`, and `body` an object. Blank lines are allowed only
- * at the end of the file.
- *
- * @param lineMaxBytes - Longest line accepted; a longer one is reported rather than buffered.
- */
-export function createBatchInputValidator(lineMaxBytes: number): BatchInputValidator {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  const customIds = new Map<string, number>();
+let hashLow = 0;
+let hashHigh = 0;
+
+/** Two independent 32-bit hashes of a string (cyrb53's mixing), left in `hashLow` / `hashHigh`. */
+function hashPair(text: string): void {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    h1 = Math.imul(h1 ^ code, 2654435761);
+    h2 = Math.imul(h2 ^ code, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  hashLow = h1 >>> 0;
+  hashHigh = (h2 | 1) >>> 0;
+}
+
+/** Splits chunks into lines (without the `\n`), holding at most `lineMaxBytes` of an unfinished line. */
+function createLineSplitter(
+  lineMaxBytes: number,
+  onLine: (bytes: Buffer) => boolean,
+  onTooLong: () => void,
+): { write(chunk: Buffer): boolean; end(): void } {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
+  let isStopped = false;
+
+  function take(tail: Buffer): void {
+    const line = pending.length === 0 ? tail : Buffer.concat([...pending, tail]);
+    pending = [];
+    pendingBytes = 0;
+    if (!onLine(line)) isStopped = true;
+  }
+
+  return {
+    write(chunk) {
+      let start = 0;
+      while (!isStopped) {
+        const end = chunk.indexOf(newline, start);
+        if (end === -1) break;
+        if (pendingBytes + end - start > lineMaxBytes) {
+          onTooLong();
+          isStopped = true;
+          break;
+        }
+        take(chunk.subarray(start, end));
+        start = end + 1;
+      }
+      if (isStopped || start === chunk.length) return !isStopped;
+      const rest = chunk.subarray(start);
+      if (pendingBytes + rest.length > lineMaxBytes) {
+        onTooLong();
+        isStopped = true;
+        pending = [];
+        pendingBytes = 0;
+        return false;
+      }
+      // Copy: the caller may reuse the chunk's memory.
+      pending.push(Buffer.from(rest));
+      pendingBytes += rest.length;
+      return true;
+    },
+    end() {
+      if (!isStopped && pendingBytes > 0) take(Buffer.alloc(0));
+    },
+  };
+}
+
+/**
+ * Creates a validator of the Batch input format (specs/openai-files.md, seed 003): one JSON object a line with a unique
+ * non-empty string `custom_id`, `method` `"POST"`, `url` an API path such as `/v1/chat/completions`, and `body` an
+ * object. Blank lines are allowed only at the end of the file.
+ *
+ * Memory is bounded whatever the line count: uniqueness is checked against a fixed-size Bloom filter of `custom_id`
+ * hashes (16 MiB by default), and only a suspected repeat is confirmed exactly, by a second pass over the stored file
+ * that keeps just the suspected ids.
+ *
+ * @example
+ * ```ts
+ * const validator = createBatchInputValidator({ lineMaxBytes: 6 << 20, reread: () => createReadStream(path) });
+ * for await (const chunk of upload) validator.write(chunk);
+ * const problem = await validator.finish(); // 'line 2: "custom_id" "a" repeats line 1'
+ * ```
+ */
+export function createBatchInputValidator(options: BatchInputValidatorOptions): BatchInputValidator {
+  const { lineMaxBytes } = options;
+  const filterBytes = options.filterBytes ?? 16 * 1024 * 1024;
+  if (!(Number.isInteger(Math.log2(filterBytes)) && filterBytes >= 4 && filterBytes <= 256 * 1024 * 1024)) {
+    throw new RangeError(`filterBytes must be a power of two between 4 and 268435456, got ${filterBytes}`);
+  }
+  const filterBits = filterBytes * 8;
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let filter: Uint32Array | undefined;
+  const suspects = new Set<string>();
+  let suspectCharacters = 0;
   let lineNumber = 0;
   let firstBlankLine: number | undefined;
   let requestCount = 0;
   let problem: string | undefined;
+  /** The line of `problem` (0 when the problem is about the whole file). */
+  let problemLine = 0;
+  let lastSuspectLine = 0;
+
+  /** Sets the id's bits; returns true when all of them were set already (a possible repeat). */
+  function addToFilter(customId: string): boolean {
+    filter ??= new Uint32Array(filterBits / 32);
+    hashPair(customId);
+    let wasSet = true;
+    for (let index = 0; index < hashCount; index += 1) {
+      const bit = ((hashLow + Math.imul(index, hashHigh)) >>> 0) & (filterBits - 1);
+      const word = bit >>> 5;
+      const mask = 1 << (bit & 31);
+      if ((filter[word]! & mask) === 0) {
+        wasSet = false;
+        filter[word]! |= mask;
+      }
+    }
+    return wasSet;
+  }
+
+  function decodeLine(bytes: Buffer): string | undefined {
+    try {
+      return decoder.decode(bytes);
+    } catch {
+      return undefined;
+    }
+  }
 
   function checkLine(bytes: Buffer): string | undefined {
     lineNumber += 1;
-    let text: string;
-    try {
-      text = decoder.decode(bytes);
-    } catch {
-      return `line ${lineNumber} is not valid UTF-8`;
-    }
+    const text = decodeLine(bytes);
+    if (text === undefined) return `line ${lineNumber} is not valid UTF-8`;
     if (text.trim() === '') {
       firstBlankLine ??= lineNumber;
       return undefined;
@@ -53,9 +182,13 @@ export function createBatchInputValidator(lineMaxBytes: number): BatchInputValid
     if (typeof customId !== 'string' || customId === '') {
       return `line ${lineNumber}: "custom_id" must be a non-empty string`;
     }
-    const earlier = customIds.get(customId);
-    if (earlier !== undefined) return `line ${lineNumber}: "custom_id" "${customId}" repeats line ${earlier}`;
-    customIds.set(customId, lineNumber);
+    if (addToFilter(customId) && suspectCharacters < maxSuspectCharacters && !suspects.has(customId)) {
+      suspects.add(customId);
+      suspectCharacters += customId.length;
+      lastSuspectLine = lineNumber;
+    } else if (suspects.has(customId)) {
+      lastSuspectLine = lineNumber;
+    }
     if (method !== 'POST') return `line ${lineNumber}: "method" must be "POST"`;
     if (typeof url !== 'string' || !url.startsWith('/')) {
       return `line ${lineNumber}: "url" must be an API path such as "/v1/chat/completions"`;
@@ -65,40 +198,69 @@ export function createBatchInputValidator(lineMaxBytes: number): BatchInputValid
     return undefined;
   }
 
-  function takeLine(tail: Buffer): void {
-    const line = pending.length === 0 ? tail : Buffer.concat([...pending, tail]);
-    pending = [];
-    pendingBytes = 0;
-    problem = checkLine(line);
+  const splitter = createLineSplitter(
+    lineMaxBytes,
+    (bytes) => {
+      problem = checkLine(bytes);
+      if (problem !== undefined) problemLine = lineNumber;
+      return problem === undefined;
+    },
+    () => {
+      problem = `line ${lineNumber + 1} is longer than ${lineMaxBytes} bytes`;
+      problemLine = lineNumber + 1;
+    },
+  );
+
+  /** Second pass: the first line, up to `lastLine`, whose `custom_id` repeats an earlier line's. */
+  async function confirmRepeat(lastLine: number): Promise<string | undefined> {
+    const firstSeen = new Map<string, number>();
+    let number = 0;
+    let repeat: string | undefined;
+    const confirm = createLineSplitter(
+      lineMaxBytes,
+      (bytes) => {
+        number += 1;
+        if (number > lastLine) return false;
+        const text = decodeLine(bytes);
+        if (text === undefined || text.trim() === '') return true;
+        let customId: unknown;
+        try {
+          customId = (JSON.parse(text) as { custom_id?: unknown }).custom_id;
+        } catch {
+          return true;
+        }
+        if (typeof customId !== 'string' || !suspects.has(customId)) return true;
+        const earlier = firstSeen.get(customId);
+        if (earlier !== undefined) {
+          repeat = `line ${number}: "custom_id" "${customId}" repeats line ${earlier}`;
+          return false;
+        }
+        firstSeen.set(customId, number);
+        return true;
+      },
+      () => {},
+    );
+    let isReading = true;
+    for await (const chunk of options.reread()) {
+      isReading = confirm.write(chunk);
+      if (!isReading) break;
+    }
+    if (isReading) confirm.end();
+    return repeat;
   }
 
   return {
     write(chunk) {
-      let start = 0;
-      while (problem === undefined) {
-        const end = chunk.indexOf(newline, start);
-        if (end === -1) break;
-        if (pendingBytes + end - start > lineMaxBytes) {
-          problem = `line ${lineNumber + 1} is longer than ${lineMaxBytes} bytes`;
-          break;
-        }
-        takeLine(chunk.subarray(start, end));
-        start = end + 1;
-      }
-      if (problem !== undefined || start === chunk.length) return;
-      const rest = chunk.subarray(start);
-      if (pendingBytes + rest.length > lineMaxBytes) {
-        problem = `line ${lineNumber + 1} is longer than ${lineMaxBytes} bytes`;
-        pending = [];
-        pendingBytes = 0;
-        return;
-      }
-      // Copy: the caller may reuse the chunk's memory.
-      pending.push(Buffer.from(rest));
-      pendingBytes += rest.length;
+      if (problem === undefined) splitter.write(chunk);
     },
-    finish() {
-      if (problem === undefined && pendingBytes > 0) takeLine(Buffer.alloc(0));
+    async finish() {
+      if (problem === undefined) splitter.end();
+      if (suspects.size > 0) {
+        const lastLine = problemLine === 0 ? lastSuspectLine : Math.min(problemLine, lastSuspectLine);
+        const repeat = await confirmRepeat(lastLine);
+        if (repeat !== undefined) return repeat;
+      }
+      filter = undefined;
       if (problem !== undefined) return problem;
       if (requestCount === 0) return 'the file contains no requests';
       return undefined;

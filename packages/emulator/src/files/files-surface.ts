@@ -1,9 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, rename, rm, unlink } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
-import { drainRequest, sendJson } from '../http-reply.js';
+import { pipeline } from 'node:stream/promises';
+import { drainRequest, readJsonBody, sendJson } from '../http-reply.js';
 import type { EmulatorAccount, Exchange, Surface, SurfaceContext } from '../surface.js';
+import { type BatchSchedule, createBatchJobs, type StoredBatch } from './batch-jobs.js';
 import { fileExtension, fileExtractExtensions } from './file-inspector.js';
 import { FilesApiError, sendFilesError } from './files-api-error.js';
 import { defaultFilesLimits, type FilesLimits } from './files-limits.js';
@@ -35,6 +38,12 @@ export interface FilesSurfaceOptions {
    * @default false
    */
   readonly requireContentLength?: boolean;
+  /**
+   * When batches (`/compatible-mode/v1/batches`) move `validating` -> `in_progress` -> `finalizing` -> `completed`,
+   * counted from creation on the emulated clock.
+   * @default { inProgressAfterMs: 500, finalizingAfterMs: 2000, completedAfterMs: 2500, cancelledAfterMs: 500 }
+   */
+  readonly batchSchedule?: BatchSchedule;
 }
 
 /** One stored file as tests see it. */
@@ -63,6 +72,8 @@ export interface StoredFile {
 export interface FilesSurfaceState {
   /** Every stored file of every account, oldest first. */
   readonly files: readonly StoredFile[];
+  /** Every batch of every account, oldest first (output files appear once a request reaches the surface after completion). */
+  readonly batches: readonly StoredBatch[];
 }
 
 /** The Files API surface, with its state typed. */
@@ -89,6 +100,22 @@ interface FileRecord {
 type CursorPosition = Pick<FileRecord, 'account' | 'createdAtMs' | 'sequence'>;
 
 const basePath = '/compatible-mode/v1/files';
+const batchesPath = '/compatible-mode/v1/batches';
+
+/** Route names of the Files API surface, as the fault plan and the call log name them. */
+export const filesRoutes = {
+  upload: 'files.upload',
+  list: 'files.list',
+  retrieve: 'files.retrieve',
+  content: 'files.content',
+  delete: 'files.delete',
+  batchCreate: 'batches.create',
+  batchList: 'batches.list',
+  batchRetrieve: 'batches.retrieve',
+  batchCancel: 'batches.cancel',
+  /** Anything else under `/compatible-mode/v1/` that no surface answers. */
+  unknown: 'files.unknown',
+} as const;
 const uploadPurposes: readonly string[] = ['file-extract', 'batch'];
 const idPrefixes: Record<FilePurpose, string> = {
   'file-extract': 'file-fe-',
@@ -145,6 +172,36 @@ export function createFilesSurface(context: SurfaceContext, options: FilesSurfac
   const records: FileRecord[] = [];
   const cursors = new Map<string, CursorPosition>();
   let sequence = 0;
+  const batches = createBatchJobs({
+    now: () => context.clock.now(),
+    schedule: options.batchSchedule,
+    newPath: () => join(directory, `${randomUUID()}.part`),
+    findFile(accountName, id) {
+      return records.find((record) => record.id === id && record.account === accountName);
+    },
+    async addOutputFile(accountName, filename, path, createdAtMs) {
+      const id = newId('batch_output');
+      const finalPath = join(directory, id);
+      await rename(path, finalPath);
+      const { size } = await stat(finalPath);
+      sequence += 1;
+      const record: FileRecord = {
+        id,
+        account: accountName,
+        filename,
+        purpose: 'batch_output',
+        bytes: size,
+        createdAtMs,
+        readyAtMs: createdAtMs,
+        parseError: undefined,
+        path: finalPath,
+        sequence,
+      };
+      records.push(record);
+      cursors.set(id, { account: accountName, createdAtMs, sequence });
+      return id;
+    },
+  });
 
   function statusOf(record: FileRecord): FileStatus {
     if (context.clock.now() < record.readyAtMs) return 'processing';
@@ -383,6 +440,36 @@ export function createFilesSurface(context: SurfaceContext, options: FilesSurfac
     });
   }
 
+  async function handleBatch(exchange: Exchange, account: EmulatorAccount): Promise<void> {
+    const { request, response, route, url } = exchange;
+    const id = decodePathSegment(url.pathname.slice(batchesPath.length + 1).split('/')[0] ?? '');
+    if (route === filesRoutes.batchCreate) {
+      let body: unknown;
+      try {
+        body = await readJsonBody(request);
+      } catch (error) {
+        throw new FilesApiError(400, 'InvalidParameter', (error as Error).message);
+      }
+      return sendJson(response, 200, batches.create(account.name, body));
+    }
+    await drainRequest(request);
+    if (route === filesRoutes.batchList)
+      return sendJson(response, 200, batches.list(account.name, url.searchParams));
+    if (route === filesRoutes.batchRetrieve)
+      return sendJson(response, 200, batches.retrieve(account.name, id));
+    return sendJson(response, 200, batches.cancel(account.name, id));
+  }
+
+  async function sendContent(exchange: Exchange, record: FileRecord): Promise<void> {
+    const { response } = exchange;
+    response.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': record.bytes,
+      'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(record.filename)}`,
+    });
+    await pipeline(createReadStream(record.path), response);
+  }
+
   async function remove(exchange: Exchange, account: EmulatorAccount, id: string): Promise<void> {
     const record = findRecord(account, id);
     records.splice(records.indexOf(record), 1);
@@ -394,16 +481,7 @@ export function createFilesSurface(context: SurfaceContext, options: FilesSurfac
     name: 'files',
 
     match(method, url) {
-      if (url.pathname === basePath) {
-        if (method === 'POST') return 'files.upload';
-        if (method === 'GET') return 'files.list';
-        return undefined;
-      }
-      const id = url.pathname.startsWith(`${basePath}/`) ? url.pathname.slice(basePath.length + 1) : '';
-      if (id === '' || id.includes('/')) return undefined;
-      if (method === 'GET') return 'files.retrieve';
-      if (method === 'DELETE') return 'files.delete';
-      return undefined;
+      return matchFilesRoute(method, url.pathname);
     },
 
     async handle(exchange) {
@@ -414,14 +492,21 @@ export function createFilesSurface(context: SurfaceContext, options: FilesSurfac
       try {
         const account = authenticate(request);
         exchange.setAccount(account.name);
-        checkQuota(route, account);
-        const id = decodePathSegment(exchange.url.pathname.slice(basePath.length + 1));
-        if (route === 'files.upload') return await upload(exchange, account);
+        await batches.settle();
+        if (route.startsWith('batches.')) return await handleBatch(exchange, account);
+        if (route !== filesRoutes.unknown) checkQuota(route, account);
+        const id = decodePathSegment(exchange.url.pathname.slice(basePath.length + 1).split('/')[0] ?? '');
+        if (route === filesRoutes.upload) return await upload(exchange, account);
         await drainRequest(request);
-        if (route === 'files.list') return list(exchange, account);
-        if (route === 'files.retrieve') return sendJson(response, 200, toWire(findRecord(account, id)));
-        if (route === 'files.delete') return await remove(exchange, account, id);
-        throw new FilesApiError(404, 'NotFound', `No route for ${request.method} ${exchange.url.pathname}.`);
+        if (route === filesRoutes.list) return list(exchange, account);
+        if (route === filesRoutes.retrieve) return sendJson(response, 200, toWire(findRecord(account, id)));
+        if (route === filesRoutes.content) return await sendContent(exchange, findRecord(account, id));
+        if (route === filesRoutes.delete) return await remove(exchange, account, id);
+        throw new FilesApiError(
+          404,
+          'NotFound',
+          `Unknown request URL: ${request.method} ${exchange.url.pathname}. Please check the URL and method.`,
+        );
       } catch (error) {
         if (error instanceof ClientGoneError || response.headersSent) return;
         await drainRequest(request);
@@ -438,6 +523,9 @@ export function createFilesSurface(context: SurfaceContext, options: FilesSurfac
     },
 
     state: {
+      get batches() {
+        return batches.state;
+      },
       get files() {
         return records.map((record) => ({
           id: record.id,
@@ -453,8 +541,53 @@ export function createFilesSurface(context: SurfaceContext, options: FilesSurfac
       },
     },
 
+    sendError(exchange, error) {
+      const existingId = exchange.response.getHeader('x-request-id');
+      const requestId = typeof existingId === 'string' ? existingId : randomUUID();
+      for (const [name, value] of Object.entries(error.headers)) exchange.response.setHeader(name, value);
+      exchange.response.setHeader('x-request-id', requestId);
+      sendFilesError(
+        exchange.response,
+        new FilesApiError(error.status, error.code, error.message),
+        requestId,
+      );
+    },
+
     async close() {
       await rm(directory, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The route name of a request under `/compatible-mode/v1/` (everything the DashScope surface did not claim): a Files
+ * API call, or `files.unknown`, answered with a 404 in the OpenAI envelope.
+ */
+export function matchFilesRoute(method: string, pathname: string): string | undefined {
+  if (!pathname.startsWith('/compatible-mode/v1/') && pathname !== '/compatible-mode/v1') return undefined;
+  if (pathname === batchesPath) {
+    if (method === 'POST') return filesRoutes.batchCreate;
+    if (method === 'GET') return filesRoutes.batchList;
+    return filesRoutes.unknown;
+  }
+  if (pathname.startsWith(`${batchesPath}/`)) {
+    const [id = '', child, ...more] = pathname.slice(batchesPath.length + 1).split('/');
+    if (id === '' || more.length > 0) return filesRoutes.unknown;
+    if (child === undefined && method === 'GET') return filesRoutes.batchRetrieve;
+    if (child === 'cancel' && method === 'POST') return filesRoutes.batchCancel;
+    return filesRoutes.unknown;
+  }
+  if (pathname === basePath) {
+    if (method === 'POST') return filesRoutes.upload;
+    if (method === 'GET') return filesRoutes.list;
+    return filesRoutes.unknown;
+  }
+  const rest = pathname.startsWith(`${basePath}/`) ? pathname.slice(basePath.length + 1) : '';
+  const [id = '', child, ...more] = rest.split('/');
+  if (id === '' || more.length > 0) return filesRoutes.unknown;
+  if (child === 'content') return method === 'GET' ? filesRoutes.content : filesRoutes.unknown;
+  if (child !== undefined) return filesRoutes.unknown;
+  if (method === 'GET') return filesRoutes.retrieve;
+  if (method === 'DELETE') return filesRoutes.delete;
+  return filesRoutes.unknown;
 }

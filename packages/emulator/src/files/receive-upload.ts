@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { type Readable, Transform } from 'node:stream';
@@ -96,7 +96,10 @@ export async function receiveUpload(
     const inspector = createFileInspector(fileExtension(filename));
     const validator =
       purpose === undefined || purpose === 'batch'
-        ? createBatchInputValidator(options.batchLineMaxBytes)
+        ? createBatchInputValidator({
+            lineMaxBytes: options.batchLineMaxBytes,
+            reread: () => createReadStream(options.path),
+          })
         : undefined;
     let bytes = 0;
     const observer = new Transform({
@@ -108,14 +111,15 @@ export async function receiveUpload(
         callback(null, chunk);
       },
     });
-    writing = pipeline(stream, observer, createWriteStream(options.path)).then(() => {
+    writing = pipeline(stream, observer, createWriteStream(options.path)).then(async () => {
       const isComplete = bytes <= maxBytes;
+      const batchError = isComplete ? await validator?.finish() : undefined;
       file = {
         filename,
         path: options.path,
         bytes,
         parseError: isComplete ? inspector.finish() : undefined,
-        batchError: isComplete ? validator?.finish() : undefined,
+        batchError,
       };
     });
     // Reported after the parse ends; a rejection must not go unhandled meanwhile.

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { createModelStudioLimiter } from '@x/ratelimit';
-import { HttpStatusError, type Limiter } from '@x/transport';
+import { HttpStatusError, InvalidInputError, type Limiter } from '@x/transport';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTempStorage } from '../../src/index.js';
 import { contractContext } from './contract-context.js';
@@ -113,7 +113,7 @@ describe('policy reuse', () => {
     }
   });
 
-  it('does not resend a bare stream after an expired policy: the error is the 403', async () => {
+  it('does not resend a bare stream after an expired policy: BODY_CONSUMED says why, the 403 is its cause', async () => {
     const model = context.uniqueModel();
     const storage = createTempStorage({ apiKey: context.apiKey, baseUrl: context.url });
     try {
@@ -125,9 +125,13 @@ describe('policy reuse', () => {
           { model, fileName: 'once.txt' },
         )
         .catch((caught: unknown) => caught);
-      expect(HttpStatusError.isInstance(error)).toBe(true);
-      expect(error).toMatchObject({ status: 403, serviceCode: 'AccessDenied', operation: 'PostObject' });
-      expect((error as Error).message).toContain('Policy expired');
+      expect(InvalidInputError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({ code: 'BODY_CONSUMED', isRetryable: false });
+      expect((error as Error).message).toContain('pass { open: () => stream, sizeBytes } or a path');
+      const cause = (error as Error).cause;
+      expect(HttpStatusError.isInstance(cause)).toBe(true);
+      expect(cause).toMatchObject({ status: 403, serviceCode: 'AccessDenied', operation: 'PostObject' });
+      expect((cause as Error).message).toContain('Policy expired');
     } finally {
       await context.admin.setClock(Date.now());
       await storage.close();
