@@ -203,6 +203,20 @@ describe('OSS PostObject', () => {
     );
   });
 
+  it.each([
+    ['CJK', '报告 年度.png'],
+    ['accented (NFC)', 'résumé café.png'],
+    ['decomposed (NFD)', 're\u0301sume\u0301.png'],
+  ])('reads the file part name as UTF-8, as every multipart surface does: %s', async (_kind, name) => {
+    const data = await policyFor('qwen-vl-plus');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: OSS's own `${filename}` key variable, not a template.
+    const answer = await postForm(data.upload_host, policyFields(data, '${filename}'), small(name));
+    expect(answer.status).toBe(200);
+    expect(emulator.state.dashscope.objects).toContainEqual(
+      expect.objectContaining({ key: `${data.upload_dir}/${name}` }),
+    );
+  });
+
   it('answers success_action_status 201 with a PostResponse and 204 without it', async () => {
     const data = await policyFor('qwen-vl-plus');
     const fields = policyFields(data, 'one.png').filter(([name]) => name !== 'success_action_status');

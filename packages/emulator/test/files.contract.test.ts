@@ -135,9 +135,13 @@ describe('Files API with the official openai SDK', () => {
     });
   });
 
-  it('keeps a UTF-8 file name', async () => {
-    const file = await upload(client, '年度報告.md', '# 摘要\n');
-    expect(file.filename).toBe('年度報告.md');
+  it.each([
+    ['CJK', '年度報告.md'],
+    ['accented (NFC)', 'résumé café.md'],
+    ['decomposed (NFD)', 're\u0301sume\u0301.md'],
+  ])('keeps a UTF-8 file name: %s', async (_kind, name) => {
+    const file = await upload(client, name, '# 摘要\n');
+    expect(file.filename).toBe(name);
   });
 
   it.each([

@@ -27,13 +27,50 @@ describe('fileUrlToPath', () => {
   });
 
   it.each([
+    // Every form the DashScope SDK documents for Windows, and the ones people write.
+    ['file://C:/Users/x.png', 'C:\\Users\\x.png'],
+    ['file://D:/images/test.png', 'D:\\images\\test.png'],
     ['file:///C:/Users/x.png', 'C:\\Users\\x.png'],
+    ['file:/C:/Users/x.png', 'C:\\Users\\x.png'],
+    ['file:C:/Users/x.png', 'C:\\Users\\x.png'],
+    ['file://localhost/C:/Users/x.png', 'C:\\Users\\x.png'],
+    ['file://C:\\Users\\x.png', 'C:\\Users\\x.png'],
+    ['file:///C:\\Users\\x.png', 'C:\\Users\\x.png'],
+    ['file://C|/Users/x.png', 'C:\\Users\\x.png'],
     ['file:///c|/a%20b.png', 'c:\\a b.png'],
-    ['file://server/share/x.png', '\\\\server\\share\\x.png'],
+    ['file:///C:/%E6%96%87%E4%BB%B6/x.png', 'C:\\文件\\x.png'],
     ['file://./x.png', 'C:\\work\\x.png'],
+    ['file://../x.png', 'C:\\x.png'],
+    ['file://./images/test.png', 'C:\\work\\images\\test.png'],
+    ['file://~/x.png', 'C:\\Users\\me\\x.png'],
   ])('%s -> %s on Windows', (url, path) => {
     expect(fileUrlToPath(url, windows)).toEqual({ kind: 'path', path, mustExist: true });
   });
+
+  it.each([
+    'file://server/share/x.png',
+    'file:////server/share/x.png',
+    'file://///server/share/x.png',
+    'file:///\\\\server\\share\\x.png',
+    'file://',
+    'file:///',
+    'file://C:/',
+    'file:///C:',
+    'file:///C:/',
+  ])('refuses %s on Windows with a hint showing the right form', (url) => {
+    const reference = fileUrlToPath(url, windows);
+    expect(reference).toMatchObject({ kind: 'invalid' });
+    expect((reference as { reason: string }).reason).toContain('file:///C:/path/to/file.png');
+  });
+
+  it.each(['file://C:/Users/x.png', 'file://server/share/x.png', 'file://', 'file:///'])(
+    'refuses %s on POSIX with a hint showing the right form',
+    (url) => {
+      const reference = fileUrlToPath(url, posix);
+      expect(reference).toMatchObject({ kind: 'invalid' });
+      expect((reference as { reason: string }).reason).toContain('file:///path/to/file.png');
+    },
+  );
 
   it('refuses another host, an empty path and NUL outside Windows', () => {
     expect(fileUrlToPath('file://rel/dir/x.png', posix)).toMatchObject({ kind: 'invalid' });

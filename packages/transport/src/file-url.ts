@@ -28,8 +28,11 @@ export interface FileUrlOptions {
  * - `+` stays a plus: it is form encoding, not URL encoding (the Python SDK turns it into a space).
  * - `#` and `?` are part of the name: a local file has no fragment or query (the Python SDK cuts the name there).
  * - `file:///abs`, `file:/abs` and `file://localhost/abs` are absolute; `file://~/x` is in the home folder;
- *   `file://./x` and `file://../x` are relative to `cwd`; `file:///C:/x` is a drive path on Windows.
- * - Any other host (`file://server/share/x`) is refused outside Windows, where it is a UNC path.
+ *   `file://./x` and `file://../x` are relative to `cwd`.
+ * - On Windows (`platform: 'win32'`), every drive form the DashScope SDK documents or people write is a drive path:
+ *   `file://C:/x`, `file:///C:/x`, `file:/C:/x`, `file:C:/x`, `file://localhost/C:/x`, `file:///C|/x`, with `/` or `\`.
+ * - A URL that names a network share (`file://server/share/x`, `file:////server/share/x`) or no file at all
+ *   (`file://`, `file:///`, `file:///C:/`) is refused with a reason that shows the right form.
  *
  * Returns `undefined` when `value` is not a `file:` URL.
  *
@@ -55,19 +58,40 @@ export function fileUrlToPath(value: string, options: FileUrlOptions = {}): Loca
   const path = percentDecode(encodedPath);
   if (path.includes('\0')) return { kind: 'invalid', reason: 'the path contains a NUL character' };
   const decodedHost = percentDecode(host);
+  const isWindows = platform === 'win32';
+  const rightForm = isWindows
+    ? 'write a local file as file:///C:/path/to/file.png (or file://C:/path/to/file.png)'
+    : 'write a local file as file:///path/to/file.png';
 
   if (decodedHost === '~') return toPath(joinLocal(options.homeDir ?? homedir(), path, platform), platform);
   if (decodedHost === '.' || decodedHost === '..') {
     return toPath(joinLocal(options.cwd ?? process.cwd(), decodedHost + path, platform), platform);
   }
-  if (decodedHost !== '' && decodedHost.toLowerCase() !== 'localhost') {
-    if (platform === 'win32') return toPath(`\\\\${decodedHost}${path.replaceAll('/', '\\')}`, platform);
-    return { kind: 'invalid', reason: `a file URL on another host (${decodedHost}) cannot be read` };
+  // `file://C:/x`: the drive written where the host goes, as the DashScope SDK documents it for Windows.
+  const driveHost = /^([A-Za-z])[:|]$/.exec(decodedHost);
+  if (driveHost) {
+    if (!isWindows) {
+      return { kind: 'invalid', reason: `a Windows drive (${decodedHost}) names no file here; ${rightForm}` };
+    }
+    return drivePath(driveHost[1]!, path, rightForm);
   }
-  if (path === '' || path === '/') return { kind: 'invalid', reason: 'the URL names no file' };
-  if (platform === 'win32') {
-    const drive = /^[/\\]([A-Za-z])(?::|\|)([/\\].*)?$/.exec(path);
-    if (drive) return toPath(`${drive[1]}:${(drive[2] ?? '\\').replaceAll('/', '\\')}`, platform);
+  if (decodedHost !== '' && decodedHost.toLowerCase() !== 'localhost') {
+    return {
+      kind: 'invalid',
+      reason: `it names a file on another host or a network share (${decodedHost}), which is not read from here; ${rightForm}`,
+    };
+  }
+  if (path === '' || path === '/' || path === '\\')
+    return { kind: 'invalid', reason: `the URL names no file; ${rightForm}` };
+  if (isWindows) {
+    if (/^[/\\]{2,}[^/\\]/.test(path)) {
+      return {
+        kind: 'invalid',
+        reason: `it names a network share (${path.replaceAll('/', '\\')}); ${rightForm}`,
+      };
+    }
+    const drive = /^[/\\]?([A-Za-z])(?::|\|)([/\\].*)?$/.exec(path);
+    if (drive) return drivePath(drive[1]!, drive[2] ?? '', rightForm);
     if (!path.startsWith('/') && !path.startsWith('\\')) {
       return toPath(joinLocal(options.cwd ?? process.cwd(), path, platform), platform);
     }
@@ -75,6 +99,15 @@ export function fileUrlToPath(value: string, options: FileUrlOptions = {}): Loca
   }
   if (!path.startsWith('/')) return toPath(resolve(options.cwd ?? process.cwd(), path), platform);
   return toPath(path, platform);
+}
+
+/** `C:` and the rest of a Windows path; a drive's root alone names no file. */
+function drivePath(letter: string, rest: string, rightForm: string): LocalFileReference {
+  const tail = rest.replaceAll('/', '\\');
+  if (tail === '' || /^\\+$/.test(tail)) {
+    return { kind: 'invalid', reason: `the URL names a drive (${letter}:), not a file; ${rightForm}` };
+  }
+  return toPath(`${letter}:${tail.startsWith('\\') ? tail : `\\${tail}`}`, 'win32');
 }
 
 /**
@@ -118,7 +151,9 @@ function resolveLocal(base: string, path: string, platform: NodeJS.Platform): st
 }
 
 function joinLocal(base: string, path: string, platform: NodeJS.Platform): string {
-  return platform === 'win32' ? win32.resolve(base, path) : resolve(base, path.replace(/^[/\\]+/, ''));
+  return platform === 'win32'
+    ? win32.resolve(base, path.replace(/^[/\\]+/, ''))
+    : resolve(base, path.replace(/^[/\\]+/, ''));
 }
 
 /** Decodes valid `%XX` sequences (as UTF-8) and leaves everything else, including `+`, as written. */

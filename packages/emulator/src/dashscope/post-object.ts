@@ -3,8 +3,9 @@ import type { ServerResponse } from 'node:http';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createHasher } from '@x/hash';
-import busboy from 'busboy';
+import type busboy from 'busboy';
 import { drainRequest } from '../http-reply.js';
+import { createMultipartParser } from '../multipart-parser.js';
 import { escapeXml, newOssRequestId, ossErrorXml } from '../oss-error-xml.js';
 import type { Exchange } from '../surface.js';
 import type { ObjectStore } from './object-store.js';
@@ -84,7 +85,7 @@ export async function handlePostObject(
   };
   let parser: busboy.Busboy;
   try {
-    parser = busboy({ headers: request.headers, limits: { fieldSize: 1024 * 1024, fields: 1000 } });
+    parser = createMultipartParser(request.headers, { fieldSize: 1024 * 1024, fields: 1000 });
   } catch {
     await drainRequest(request);
     return fail(malformed);

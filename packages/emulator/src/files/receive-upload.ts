@@ -3,7 +3,8 @@ import { unlink } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import busboy from 'busboy';
+import type busboy from 'busboy';
+import { createMultipartParser } from '../multipart-parser.js';
 import { createBatchInputValidator } from './batch-input-validator.js';
 import { createFileInspector, fileExtension } from './file-inspector.js';
 import { FilesApiError } from './files-api-error.js';
@@ -63,11 +64,7 @@ export async function receiveUpload(
 ): Promise<ReceivedUpload> {
   let parser: busboy.Busboy;
   try {
-    parser = busboy({
-      headers: request.headers,
-      defParamCharset: 'utf8',
-      limits: { fields: 32, fieldSize: 64 * 1024, parts: 64 },
-    });
+    parser = createMultipartParser(request.headers, { fields: 32, fieldSize: 64 * 1024, parts: 64 });
   } catch (error) {
     throw new FilesApiError(
       400,
