@@ -159,5 +159,7 @@ export function describeFault(fault: Fault): string {
       return fault.code;
     case 'successFalse':
       return `200 Success:false${fault.code === undefined ? '' : ` ${fault.code}`}`;
+    default:
+      return (fault as { readonly type: string }).type;
   }
 }
