@@ -38,6 +38,13 @@ async function screenshot(name: string): Promise<void> {
   await page.screenshot({ path: join(screenshotsDir, name), type: 'png' });
 }
 
+/** `Data.Param.Headers` in every form the service sends: an object, a JSON string or a `"k": "v", ...` fragment. */
+function leaseHeaders(headers: unknown): Record<string, string> {
+  if (typeof headers === 'object' && headers !== null) return headers as Record<string, string>;
+  const text = String(headers).trim();
+  return JSON.parse(text.startsWith('{') ? text : `{${text}}`) as Record<string, string>;
+}
+
 /** A knowledge-base document through the official Bailian SDK: lease, PUT, AddFile. */
 async function addKnowledgeBaseDocument(fileName: string, content: Buffer): Promise<string> {
   const client = new BailianClient(
@@ -62,7 +69,7 @@ async function addKnowledgeBaseDocument(fileName: string, content: Buffer): Prom
   if (!data?.fileUploadLeaseId || !data.param?.url) throw new Error('lease without an ID or URL');
   const put = await fetch(data.param.url, {
     method: 'PUT',
-    headers: data.param.headers as Record<string, string>,
+    headers: leaseHeaders(data.param.headers),
     body: new Uint8Array(content),
   });
   expect(put.status).toBe(200);
