@@ -199,10 +199,10 @@ describe('upload: retries by reopening the source', () => {
       if (stored.filename === name) copies.push(stored);
     expect(copies).toHaveLength(1);
     expect(copies[0]).toMatchObject({ id: file.id, bytes: Buffer.byteLength(text) });
-    const content = await files.content(file.id);
-    const chunks: Buffer[] = [];
-    for await (const chunk of content) chunks.push(chunk as Buffer);
-    expect(Buffer.concat(chunks).toString()).toBe(text);
+    // One copy on the emulator's disk, every byte of it.
+    const stored = await context.storedFiles(name);
+    expect(stored.map((copy) => copy.id)).toEqual([file.id]);
+    expect(await readFile(stored[0]!.path, 'utf8')).toBe(text);
   }
 
   it('waits out a 429 and sends the file again: one complete copy', async () => {
