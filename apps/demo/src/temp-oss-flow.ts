@@ -1,14 +1,14 @@
 import { basename } from 'node:path';
 import { createTempStorage, withOssResolve } from '@x/temp-oss';
 import type { Limiter } from '@x/transport';
-import { MultiBar, Presets } from 'cli-progress';
 import OpenAI from 'openai';
-import type { SummaryRow } from './summary-table.js';
+import { createDemoProgress } from './demo-progress.js';
+import { failedRow, type SummaryRow } from './summary-table.js';
 
 /** What the temporary-storage flow needs from the demo. */
 export interface TempOssFlowOptions {
-  /** DashScope origin (the emulator's URL). */
-  readonly baseUrl: string;
+  /** DashScope origin (the emulator's URL), or undefined for the real service. */
+  readonly baseUrl: string | undefined;
   /** DashScope API key. */
   readonly apiKey: string;
   /** The shared Model Studio limiter. */
@@ -17,16 +17,18 @@ export interface TempOssFlowOptions {
   readonly files: readonly string[];
   /** The multimodal model the files are for. */
   readonly model: string;
+  readonly signal?: AbortSignal;
 }
 
+const flow = 'temporary storage';
 const questions: Record<string, string> = {
   '.png': 'What is in this picture?',
   '.txt': 'Summarize these notes in one sentence.',
 };
 
 /**
- * Uploads the samples to temporary storage with a progress bar per file, then asks the model about each one
- * through the OpenAI SDK, whose `fetch` is wrapped so the `oss://` URLs resolve.
+ * Uploads the samples to temporary storage (getPolicy -> OSS PostObject -> oss:// URL), then asks the model about
+ * each one through the OpenAI SDK, whose `fetch` is wrapped so the `oss://` URLs resolve. A row per file.
  */
 export async function runTempOssFlow(options: TempOssFlowOptions): Promise<SummaryRow[]> {
   const storage = createTempStorage({
@@ -35,70 +37,66 @@ export async function runTempOssFlow(options: TempOssFlowOptions): Promise<Summa
     limiter: options.limiter,
   });
   const openai = new OpenAI({
-    baseURL: `${options.baseUrl}/compatible-mode/v1`,
+    baseURL: `${options.baseUrl ?? 'https://dashscope.aliyuncs.com'}/compatible-mode/v1`,
     apiKey: options.apiKey,
     fetch: withOssResolve(fetch),
   });
-  const bars = new MultiBar(
-    {
-      format: '  {file} |{bar}| {percentage}% {value}/{total} bytes',
-      hideCursor: true,
-      stream: process.stdout,
-      noTTYOutput: true,
-      notTTYSchedule: 100,
-    },
-    Presets.shades_classic,
-  );
-  const progress = options.files.map((file) => bars.create(1, 0, { file: basename(file).padEnd(16) }));
-  let isStopped = false;
-  const stopBars = () => {
-    if (!isStopped) bars.stop();
-    isStopped = true;
-  };
+  const progress = createDemoProgress();
+  const items = options.files.map((file) => progress.item(basename(file)));
   const startedAtMs = performance.now();
+  const rows: SummaryRow[] = [];
   try {
     const uploads = await storage.uploadMany(options.files, {
       model: options.model,
       concurrency: 2,
-      onProgress: ({ index, loadedBytes, totalBytes }) => {
-        progress[index]?.setTotal(totalBytes ?? loadedBytes);
-        progress[index]?.update(loadedBytes);
-      },
+      ...(options.signal && { signal: options.signal }),
+      onProgress: ({ index, loadedBytes, totalBytes }) => items[index]?.update(loadedBytes, totalBytes),
     });
-    stopBars();
-    const rows: SummaryRow[] = [];
     for (const result of uploads) {
       const file = options.files[result.index]!;
-      if (result.status === 'rejected') throw result.reason;
-      const { url, expiresAt } = result.value;
+      const item = items[result.index]!;
+      if (result.status === 'rejected') {
+        rows.push(failedRow(flow, basename(file), result.reason, startedAtMs));
+        continue;
+      }
+      const { url } = result.value;
       const extension = file.slice(file.lastIndexOf('.'));
-      const completion = await openai.chat.completions.create({
-        model: options.model,
-        messages: [
+      try {
+        item.step('asking the model');
+        const completion = await openai.chat.completions.create(
           {
-            role: 'user',
-            content: [
-              extension === '.png'
-                ? { type: 'image_url', image_url: { url } }
-                : { type: 'file', file: { file_data: url, filename: basename(file) } },
-              { type: 'text', text: questions[extension] ?? 'Describe this file.' },
+            model: options.model,
+            messages: [
+              {
+                role: 'user',
+                content: [
+                  extension === '.png'
+                    ? { type: 'image_url', image_url: { url } }
+                    : { type: 'file', file: { file_data: url, filename: basename(file) } },
+                  { type: 'text', text: questions[extension] ?? 'Describe this file.' },
+                ],
+              },
             ],
           },
-        ],
-      });
-      rows.push({
-        flow: 'temp-oss',
-        file: basename(file),
-        url,
-        expiresAt,
-        // The emulated model quotes the URL it read; the table shows the URL already, so name the file instead.
-        answer: (completion.choices[0]?.message.content ?? '').replaceAll(url, basename(file)),
-        durationMs: performance.now() - startedAtMs,
-      });
+          { ...(options.signal && { signal: options.signal }) },
+        );
+        const answer = completion.choices[0]?.message.content ?? '';
+        item.step(`the model answered (${answer.length} characters)`);
+        rows.push({
+          flow,
+          file: basename(file),
+          result: 'OK (uploaded, model read it)',
+          url: url,
+          durationMs: performance.now() - startedAtMs,
+        });
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
+        rows.push(failedRow(flow, basename(file), error, startedAtMs));
+      }
     }
     return rows;
   } finally {
-    stopBars();
+    progress.stop();
     await storage.close();
   }
 }

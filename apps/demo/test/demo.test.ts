@@ -1,0 +1,49 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+
+const demoPath = join(import.meta.dirname, '..', 'dist', 'main.js');
+
+/** Runs the built demo as `pnpm demo` does, with no credentials in its environment and output piped. */
+function runDemo(args: string[] = []): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NO_PROXY: '127.0.0.1' };
+  const child = spawn(process.execPath, [demoPath, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (exitCode) => resolve({ exitCode, stdout, stderr }));
+  });
+}
+
+it('runs every flow against the embedded emulator and prints a summary with every row OK', async () => {
+  const run = await runDemo();
+  expect(run.stderr).toBe('');
+  expect(run.exitCode, run.stdout).toBe(0);
+  const table = run.stdout.slice(run.stdout.indexOf('\nflow '));
+  const rows = table
+    .trim()
+    .split('\n')
+    .slice(2)
+    .filter((line) => line.trim() !== '' && !line.startsWith('Every flow OK'));
+  const flows = rows.map((row) => row.split(/ {2,}/)[0]);
+  expect(flows).toEqual(expect.arrayContaining(['temporary storage']));
+  for (const row of rows) expect(row).toMatch(/ {2}OK /);
+  expect(run.stdout).toMatch(/Every flow OK: \d+ files in \d+ ms\./);
+  // Piped output: no progress-bar characters or escape sequences.
+  expect(run.stdout).not.toMatch(/[█░\r]/);
+  expect(run.stdout).not.toContain(String.fromCharCode(27));
+}, 180_000);
+
+it('--real without credentials creates nothing and says what it needs', async () => {
+  const run = await runDemo(['--', '--real']);
+  expect(run.exitCode).toBe(1);
+  expect(run.stderr).toMatch(/--real needs DASHSCOPE_API_KEY/);
+  expect(run.stderr).toMatch(/Nothing was created\./);
+}, 60_000);
