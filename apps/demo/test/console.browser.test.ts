@@ -200,8 +200,8 @@ describe('web console', () => {
     const faulted = page.locator('#timeline tr[data-route="dashscope.getPolicy"][data-fault="status"]');
     await expect.poll(() => faulted.textContent()).toContain('injected status');
     expect(await faulted.getAttribute('data-status')).toBe('503');
-    expect(await faulted.locator('.reason').textContent()).toBe(
-      'injected status fault: ServiceUnavailable: The service is temporarily unavailable, please try again later.',
+    expect(await faulted.locator('.reason').textContent()).toMatch(
+      /^injected status fault: ServiceUnavailable: \S/,
     );
     const faultedId = Number(await faulted.getAttribute('data-call-id'));
     const retried = page.locator('#timeline tr[data-route="dashscope.getPolicy"][data-status="200"]');

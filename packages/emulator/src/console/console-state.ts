@@ -155,5 +155,7 @@ export function describeFault(fault: Fault): string {
       return `${fault.type} ${fault.phase ?? 'request'}`;
     case 'delay':
       return `delay ${fault.delayMs} ms`;
+    default:
+      return (fault as { readonly type: string }).type;
   }
 }

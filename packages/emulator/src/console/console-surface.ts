@@ -62,8 +62,9 @@ const batchDelayMs = 100;
 export function createConsoleSurface(options: ConsoleSurfaceOptions): ConsoleSurface {
   const memory = createConsoleMemory();
   const streams = new Set<() => void>();
+  // Objects are remembered (to show them expired later) while a console watches; snapshots remember the rest.
   const unsubscribeMemory = options.onCall((call) => {
-    if (call.route === 'oss.postObject' && call.status >= 200 && call.status < 300) {
+    if (streams.size > 0 && call.route === 'oss.postObject' && call.status >= 200 && call.status < 300) {
       memory.remember(options.emulator());
     }
   });
@@ -127,8 +128,8 @@ export function createConsoleSurface(options: ConsoleSurfaceOptions): ConsoleSur
 
   return {
     match(method, url) {
-      if (method !== 'GET' && method !== 'HEAD') return false;
       const path = url.pathname;
+      if (method !== 'GET' && (method !== 'HEAD' || path === '/__emulator/events')) return false;
       return (
         path === '/__emulator' ||
         path === '/__emulator/' ||
