@@ -146,7 +146,7 @@ describe('web console', () => {
       .poll(() => row('files', extractFile.id).textContent(), { timeout: 15_000 })
       .toContain('processed');
     await expect
-      .poll(() => row('batches', batchFile.id).textContent(), { timeout: 15_000 })
+      .poll(() => row('files', batchFile.id).textContent(), { timeout: 15_000 })
       .toContain('processed');
     await expect
       .poll(() => row('documents', 'handbook.md').textContent(), { timeout: 15_000 })

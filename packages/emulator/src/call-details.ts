@@ -31,12 +31,14 @@ const subjectFields: readonly (readonly string[])[] = [
   ['data', 'upload_dir'],
   ['Data', 'FileUploadLeaseId'],
   ['Data', 'FileId'],
+  ['Data', 'JobId'],
+  ['Data', 'Id'],
 ];
 
 /**
  * Starts collecting the details of one call: keeps the first bytes a response writes, and what the surface notes.
  * Once the call is over, `details` gives the reason of a refusal (the surface's words, else the error body's message)
- * and the identifiers it touched (noted by the surface, `LeaseId` / `FileId` query values, and the ids of a JSON
+ * and the identifiers it touched (noted by the surface, `LeaseId` / `FileId` / `JobId` query values, and the ids of a JSON
  * answer).
  */
 export function collectCallDetails(response: ServerResponse): CallNotes {
@@ -137,7 +139,7 @@ function querySubjects(path: string): string[] {
   const queryStart = path.indexOf('?');
   if (queryStart === -1) return [];
   const query = new URLSearchParams(path.slice(queryStart + 1));
-  return ['LeaseId', 'FileId'].flatMap((name) => query.getAll(name)).filter((value) => value !== '');
+  return ['LeaseId', 'FileId', 'JobId'].flatMap((name) => query.getAll(name)).filter((value) => value !== '');
 }
 
 function parseJson(text: string): unknown {

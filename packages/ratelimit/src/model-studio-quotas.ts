@@ -21,6 +21,8 @@ export const modelStudioQuotas = {
   describeFile: { limit: 10, intervalMs: 1000 },
   /** Bailian `ListFile`: 5 per second. */
   listFile: { limit: 5, intervalMs: 1000 },
+  /** Bailian `GetIndexJobStatus`: 20 per minute (more throttles; poll at least 5 s apart). */
+  getIndexJobStatus: { limit: 20, intervalMs: 60_000 },
 } as const satisfies Record<string, QuotaOptions>;
 
 /** The name of one Model Studio quota. */

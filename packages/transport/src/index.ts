@@ -1,5 +1,11 @@
 export type { Acs3Options, CredentialsProvider } from './acs3.js';
 export { acs3 } from './acs3.js';
+export type {
+  AlibabaCloudCredential,
+  AlibabaCloudCredentialModel,
+  AlibabaCloudCredentialsOptions,
+} from './alibaba-cloud-credentials.js';
+export { alibabaCloudCredentials } from './alibaba-cloud-credentials.js';
 export type { Authorization, AuthRequest, AuthStrategy } from './auth-strategy.js';
 export { bearer } from './bearer.js';
 export { bytesBody } from './bytes-body.js';
@@ -23,6 +29,8 @@ export { formBody } from './form-body.js';
 export type { SizeUnit } from './format-size.js';
 export { formatSize, formatSizeOverLimit } from './format-size.js';
 export { guessContentType } from './guess-content-type.js';
+export type { HttpSource, HttpSourceOptions } from './http-source.js';
+export { openHttpSource } from './http-source.js';
 export type { HttpStatusErrorOptions } from './http-status-error.js';
 export { HttpStatusError } from './http-status-error.js';
 export type { InvalidInputErrorOptions } from './invalid-input-error.js';

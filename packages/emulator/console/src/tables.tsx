@@ -100,7 +100,7 @@ function DataTable<Row>(props: DataTableProps<Row>) {
 }
 
 function State({ value }: { value: string }) {
-  const tone = /success|processed|uploaded|live/i.test(value)
+  const tone = /success|processed|uploaded|live|completed|ready/i.test(value)
     ? 'good'
     : /fail|error|expired|deleted|different/i.test(value)
       ? 'bad'
@@ -108,11 +108,9 @@ function State({ value }: { value: string }) {
   return <span class={`state ${tone}`}>{value}</span>;
 }
 
-/** The four live tables: temporary objects, Files API files, batch files, knowledge-base documents. */
+/** The four live tables: temporary objects, Files API files, batches, knowledge-base documents. */
 export function Tables({ snapshot, onShowCalls }: { snapshot: ConsoleSnapshot; onShowCalls: ShowCalls }) {
   const common = { snapshot, onShowCalls };
-  const extractFiles = snapshot.files.filter((file) => file.purpose !== 'batch');
-  const batchFiles = snapshot.files.filter((file) => file.purpose === 'batch');
   const fileColumns = [
     { title: 'ID', cell: (file: (typeof snapshot.files)[number]) => <code>{file.id}</code> },
     { title: 'Name', cell: (file: (typeof snapshot.files)[number]) => file.filename },
@@ -173,17 +171,32 @@ export function Tables({ snapshot, onShowCalls }: { snapshot: ConsoleSnapshot; o
         id="files"
         title="Files API files"
         empty="No file uploaded to the Files API yet."
-        rows={extractFiles}
+        rows={snapshot.files}
         columns={fileColumns}
       />
       <DataTable
         {...common}
-        {...fileProps}
         id="batches"
-        title="Batch input files"
-        empty="No batch input file (purpose=batch) yet."
-        rows={batchFiles}
-        columns={fileColumns}
+        title="Batches"
+        empty="No batch yet (POST /compatible-mode/v1/batches with a purpose=batch input file)."
+        rows={snapshot.batches}
+        rowKey={(batch) => batch.id}
+        text={(batch) => `${batch.id} ${batch.status} ${batch.inputFileId} ${batch.outputFileId ?? ''}`}
+        identifiers={(batch) => [batch.id]}
+        columns={[
+          { title: 'ID', cell: (batch) => <code>{batch.id}</code> },
+          { title: 'Status', cell: (batch) => <State value={batch.status} /> },
+          { title: 'Input', cell: (batch) => <code>{batch.inputFileId}</code>, isMinor: true },
+          {
+            title: 'Output',
+            cell: (batch) => (batch.outputFileId === null ? '—' : <code>{batch.outputFileId}</code>),
+          },
+          {
+            title: 'Errors',
+            cell: (batch) => (batch.errorFileId === null ? '—' : <code>{batch.errorFileId}</code>),
+            isMinor: true,
+          },
+        ]}
       />
       <DataTable
         {...common}
@@ -195,7 +208,12 @@ export function Tables({ snapshot, onShowCalls }: { snapshot: ConsoleSnapshot; o
         text={(document) =>
           `${document.fileName} ${document.leaseId} ${document.fileId ?? ''} ${document.parseStatus ?? ''}`
         }
-        identifiers={(document) => [document.leaseId, document.objectKey, document.fileId ?? '']}
+        identifiers={(document) => [
+          document.leaseId,
+          document.objectKey,
+          document.fileId ?? '',
+          ...document.indexJobIds,
+        ]}
         columns={[
           { title: 'Name', cell: (document) => document.fileName },
           {
@@ -212,6 +230,12 @@ export function Tables({ snapshot, onShowCalls }: { snapshot: ConsoleSnapshot; o
             title: 'Parse',
             cell: (document) =>
               document.parseStatus === undefined ? '—' : <State value={document.parseStatus} />,
+          },
+          {
+            title: 'Index job',
+            cell: (document) =>
+              document.indexJobIds.length === 0 ? '—' : <code>{document.indexJobIds.join(', ')}</code>,
+            isMinor: true,
           },
           { title: 'Size', cell: (document) => formatBytes(document.sizeBytes), isMinor: true },
         ]}

@@ -23,6 +23,8 @@ export interface ConsoleSnapshot {
   readonly objects: readonly ConsoleObject[];
   /** Files API files. */
   readonly files: readonly ConsoleFile[];
+  /** Batch API batches, where the Files surface runs them. */
+  readonly batches: readonly ConsoleBatch[];
   /** Knowledge-base documents, one per upload lease. */
   readonly documents: readonly ConsoleDocument[];
 }
@@ -93,6 +95,22 @@ export interface ConsoleFile {
   readonly account: string;
 }
 
+/** A Batch API batch. */
+export interface ConsoleBatch {
+  /** `batch_…`. */
+  readonly id: string;
+  /** Account. */
+  readonly account: string;
+  /** `validating`, `in_progress`, `finalizing`, `completed`, `failed`, `cancelling`, `cancelled`… */
+  readonly status: string;
+  /** Input file id. */
+  readonly inputFileId: string;
+  /** Output file id, once written. */
+  readonly outputFileId: string | null;
+  /** Error file id, when some requests failed. */
+  readonly errorFileId: string | null;
+}
+
 /** A knowledge-base document: its lease, its upload, its AddFile and its parse. */
 export interface ConsoleDocument {
   /** `FileUploadLeaseId`. */
@@ -113,4 +131,6 @@ export interface ConsoleDocument {
   readonly fileId: string | undefined;
   /** Parse status now (`INIT` … `PARSE_SUCCESS` / `PARSE_FAILED`), `DELETED`, or `undefined` before AddFile. */
   readonly parseStatus: string | undefined;
+  /** Index jobs that take the document (`JobId`s), where the Bailian surface runs them. */
+  readonly indexJobIds: readonly string[];
 }

@@ -4,6 +4,7 @@ import type { Fault } from '../fault-plan.js';
 import type { StoredFile } from '../files/files-surface.js';
 import type { QuotaUsage } from '../sliding-window.js';
 import type {
+  ConsoleBatch,
   ConsoleDocument,
   ConsoleFault,
   ConsoleFile,
@@ -102,13 +103,52 @@ export function buildConsoleSnapshot(
     quotas: [...quotas],
     objects,
     files,
+    batches: batchesOf(emulator),
     documents: documentsOf(emulator),
   };
+}
+
+/** A batch as the Files surface keeps it (read by shape: batches are optional in a surface's state). */
+interface BatchShape {
+  readonly id: string;
+  readonly account: string;
+  readonly status: string;
+  readonly inputFileId: string;
+  readonly outputFileId: string | null;
+  readonly errorFileId: string | null;
+}
+
+function batchesOf(emulator: Emulator): ConsoleBatch[] {
+  const { batches } = emulator.state.files as { readonly batches?: readonly BatchShape[] };
+  return (batches ?? []).map(({ id, account, status, inputFileId, outputFileId, errorFileId }) => ({
+    id,
+    account,
+    status,
+    inputFileId,
+    outputFileId,
+    errorFileId,
+  }));
+}
+
+/** The index jobs of each data-center file (read by shape: index jobs are optional in a surface's state). */
+function indexJobsByFile(emulator: Emulator): Map<string, string[]> {
+  const { indexJobs } = emulator.state.bailian as {
+    readonly indexJobs?: ReadonlyMap<
+      string,
+      { readonly jobId: string; readonly documentIds: readonly string[] }
+    >;
+  };
+  const byFile = new Map<string, string[]>();
+  for (const job of indexJobs?.values() ?? []) {
+    for (const fileId of job.documentIds) byFile.set(fileId, [...(byFile.get(fileId) ?? []), job.jobId]);
+  }
+  return byFile;
 }
 
 function documentsOf(emulator: Emulator): ConsoleDocument[] {
   const { leases, objects, files } = emulator.state.bailian;
   const bailianFiles = [...files.values()];
+  const jobs = indexJobsByFile(emulator);
   return [...leases.values()].map((lease) => {
     const object = objects.get(lease.objectKey);
     const file =
@@ -141,6 +181,7 @@ function documentsOf(emulator: Emulator): ConsoleDocument[] {
             ? undefined
             : 'DELETED'
           : emulator.state.bailian.fileStatus(file.fileId),
+      indexJobIds: file === undefined ? [] : (jobs.get(file.fileId) ?? []),
     };
   });
 }

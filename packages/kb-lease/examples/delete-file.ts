@@ -1,0 +1,15 @@
+// Deletes a document once it is parsed (a document being parsed cannot be deleted).
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createKnowledgeBaseClient } from '@x/kb-lease';
+
+const client = createKnowledgeBaseClient({ endpoint: process.env.MSTUDIO_ENDPOINT });
+const path = join(tmpdir(), 'old-announcement.txt');
+await writeFile(path, 'The canteen closes early on Friday.\n');
+const { fileId } = await client.uploadDocument(path);
+
+await client.deleteFile(fileId);
+const gone = await client.describeFile(fileId).catch((error: Error) => error.message);
+console.log(gone); // GET /…/datacenter/file/…/: 404 …
+await client.close();

@@ -1,0 +1,14 @@
+// Reads a document's state and every field the service sends.
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createKnowledgeBaseClient } from '@x/kb-lease';
+
+const client = createKnowledgeBaseClient({ endpoint: process.env.MSTUDIO_ENDPOINT });
+const path = join(tmpdir(), 'office-hours.txt');
+await writeFile(path, 'The office is open from 9 to 17.\n');
+const { fileId } = await client.uploadDocument(path, { wait: false });
+
+const file = await client.describeFile(fileId);
+console.log(file.FileName, file.Status, file.SizeInBytes); // office-hours.txt  INIT (or a later state)  33
+await client.close();
