@@ -33,14 +33,17 @@ const lease = await bailian.request({
   schema: z.object({
     Data: z.object({
       FileUploadLeaseId: z.string(),
-      Param: z.object({ Url: z.string(), Headers: z.record(z.string(), z.string()) }),
+      // The service sends the headers as an object or as a JSON fragment string (seed 000); @x/kb-lease reads both.
+      Param: z.object({ Url: z.string(), Headers: z.union([z.record(z.string(), z.string()), z.string()]) }),
     }),
   }),
 });
 console.log('lease', lease.body.Data.FileUploadLeaseId);
 
 // A pre-signed URL: kept byte for byte, no auth, the file streamed from disk with progress.
-const { Url: uploadUrl, Headers: leaseHeaders } = lease.body.Data.Param;
+const { Url: uploadUrl, Headers: rawHeaders } = lease.body.Data.Param;
+const leaseHeaders: Record<string, string> =
+  typeof rawHeaders === 'string' ? JSON.parse(`{${rawHeaders.trim().replace(/,$/, '')}}`) : rawHeaders;
 await bailian.request({
   method: 'PUT',
   path: uploadUrl,
