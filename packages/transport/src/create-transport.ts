@@ -179,6 +179,13 @@ export function createTransport(options: TransportOptions): Transport {
     signal?.throwIfAborted();
     const target = requestTarget(options.baseUrl, request.path, request.query);
     const label = `${request.method} ${redactText(target.displayPath)}`;
+    if (body !== undefined && typeof (body as Partial<RequestBody> | null)?.open !== 'function') {
+      throw new InvalidInputError(
+        'INVALID_REQUEST',
+        `${label}: the body is not one of the transport's body kinds (jsonBody, formBody, bytesBody, fileBody, streamBody, multipartBody); nothing was sent`,
+        { operation: request.operation },
+      );
+    }
     const isIdempotent = request.idempotent ?? idempotentMethods.has(request.method);
     const startedAt = Date.now();
     let totalDelayMs = 0;
