@@ -63,7 +63,7 @@ export class TransportError extends Error {
   attempts: number;
   /** Total time spent waiting between attempts, in milliseconds. */
   totalDelayMs: number;
-  /** Whether the service may have acted on the request (see {@link Delivery}). */
+  /** Whether the service may have acted on the request (`not-delivered`, `unknown` or `answered`: see the `Delivery` type). */
   readonly delivery: Delivery;
   /**
    * True when an earlier attempt of this request may or may not have reached the service, so a later "already
