@@ -36,9 +36,10 @@ export async function rawExchange(
   socket.on('data', (chunk: string) => {
     text += chunk;
   });
-  const closed = once(socket, 'close').then(() => true);
+  // Not events.once: it rejects on 'error', and a server that resets a connection mid-write is an answer here.
+  const closed = new Promise<true>((resolve) => socket.once('close', () => resolve(true)));
   for (const chunk of chunks) {
-    if (!socket.write(chunk)) await Promise.race([once(socket, 'drain'), closed]);
+    if (!socket.write(chunk)) await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), closed]);
     if (socket.destroyed) break;
   }
   if (options.endWrite) socket.end();
