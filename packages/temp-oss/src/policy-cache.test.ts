@@ -17,13 +17,15 @@ function policy(id: number, expireInSeconds = 300): UploadPolicyData {
 function setup(options: { expireInSeconds?: number; refreshMarginMs?: number } = {}) {
   let clock = 1_000_000;
   const fetched: string[] = [];
+  const signals: AbortSignal[] = [];
   const gates: (() => void)[] = [];
   let holdFetches = false;
   const cache = createPolicyCache({
     refreshMarginMs: options.refreshMarginMs ?? 60_000,
     now: () => clock,
-    async fetchPolicy(model) {
+    async fetchPolicy(model, signal) {
       fetched.push(model);
+      signals.push(signal);
       const id = fetched.length;
       if (holdFetches) await new Promise<void>((resolve) => gates.push(resolve));
       return policy(id, options.expireInSeconds);
@@ -32,6 +34,7 @@ function setup(options: { expireInSeconds?: number; refreshMarginMs?: number } =
   return {
     cache,
     fetched,
+    signals,
     advance: (ms: number) => {
       clock += ms;
     },
@@ -91,6 +94,23 @@ describe('createPolicyCache', () => {
     release();
     expect((await other).data.upload_dir).toBe('dir/1');
     expect(fetched).toHaveLength(1);
+  });
+
+  it('aborts the fetch when the last waiting caller stops waiting, and fetches afresh for the next', async () => {
+    const { cache, fetched, signals, hold, release } = setup();
+    hold();
+    const first = new AbortController();
+    const second = new AbortController();
+    const waiting = [cache.get('m', first.signal), cache.get('m', second.signal)];
+    first.abort(new Error('first'));
+    expect(signals[0]?.aborted).toBe(false);
+    second.abort(new Error('second'));
+    await expect(Promise.all(waiting)).rejects.toThrow('first');
+    expect(signals[0]?.aborted).toBe(true);
+    const next = cache.get('m');
+    release();
+    expect((await next).data.upload_dir).toBe('dir/2');
+    expect(fetched).toHaveLength(2);
   });
 
   it('invalidates only the policy that failed, so concurrent failures refresh once', async () => {

@@ -14,8 +14,11 @@ export interface CachedPolicy {
 
 /** Options of {@link createPolicyCache}. */
 export interface PolicyCacheOptions {
-  /** Fetches a fresh policy for `model`. Called at most once at a time per model. */
-  fetchPolicy(model: string): Promise<UploadPolicyData>;
+  /**
+   * Fetches a fresh policy for `model`. Called at most once at a time per model; `signal` aborts when every caller
+   * waiting for this fetch has stopped waiting.
+   */
+  fetchPolicy(model: string, signal: AbortSignal): Promise<UploadPolicyData>;
   /** How long before expiry a policy is replaced; capped at half the policy's lifetime. */
   refreshMarginMs: number;
   /** The clock. @default Date.now */
@@ -33,22 +36,24 @@ export interface PolicyCache {
 }
 
 /**
- * Creates the cache. A fetch is shared by every caller waiting for the same model and is not cancelled when one of
- * them aborts (the others still want it); each caller stops waiting on its own signal.
+ * Creates the cache. A fetch is shared by every caller waiting for the same model. One caller aborting does not cancel
+ * it (the others still want it); when the last waiting caller aborts, the fetch is aborted too, so no request outlives
+ * everyone who asked for it (a closing client would otherwise wait for it).
  */
 export function createPolicyCache(options: PolicyCacheOptions): PolicyCache {
   const now = options.now ?? Date.now;
   const policies = new Map<string, CachedPolicy>();
-  const pending = new Map<string, Promise<CachedPolicy>>();
+  const pending = new Map<string, InFlight>();
   let generation = 0;
 
-  function load(model: string): Promise<CachedPolicy> {
+  function load(model: string): InFlight {
     const inFlight = pending.get(model);
     if (inFlight) return inFlight;
     const startedGeneration = generation;
     const requestedAtMs = now();
+    const controller = new AbortController();
     const promise = options
-      .fetchPolicy(model)
+      .fetchPolicy(model, controller.signal)
       .then((data) => {
         const lifetimeMs = data.expire_in_seconds * 1000;
         const marginMs = Math.min(options.refreshMarginMs, lifetimeMs / 2);
@@ -62,10 +67,22 @@ export function createPolicyCache(options: PolicyCacheOptions): PolicyCache {
         return policy;
       })
       .finally(() => {
-        if (pending.get(model) === promise) pending.delete(model);
+        if (pending.get(model) === fetch) pending.delete(model);
       });
-    pending.set(model, promise);
-    return promise;
+    // The shared promise may reject after every caller has gone; that rejection is nobody's to handle.
+    promise.catch(() => undefined);
+    const fetch: InFlight = {
+      promise,
+      waiters: 0,
+      leave() {
+        fetch.waiters -= 1;
+        if (fetch.waiters > 0) return;
+        if (pending.get(model) === fetch) pending.delete(model);
+        controller.abort(new DOMException('every caller stopped waiting for this policy', 'AbortError'));
+      },
+    };
+    pending.set(model, fetch);
+    return fetch;
   }
 
   return {
@@ -74,7 +91,7 @@ export function createPolicyCache(options: PolicyCacheOptions): PolicyCache {
       const cached = policies.get(model);
       if (cached && now() < cached.refreshAtMs) return cached;
       if (cached) policies.delete(model);
-      return raceAbort(load(model), signal);
+      return wait(load(model), signal);
     },
     invalidate(model, policy) {
       if (policies.get(model) === policy) policies.delete(model);
@@ -87,13 +104,25 @@ export function createPolicyCache(options: PolicyCacheOptions): PolicyCache {
   };
 }
 
-/** Waits for `promise`, or rejects with `signal.reason` as soon as the signal aborts. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
+/** A fetch in flight and how many callers are still waiting for it. */
+interface InFlight {
+  readonly promise: Promise<CachedPolicy>;
+  waiters: number;
+  /** One waiter stopped waiting; the last one out aborts the fetch. */
+  leave(): void;
+}
+
+/** Waits for `fetch`, or rejects with `signal.reason` as soon as the signal aborts (leaving the fetch). */
+function wait(fetch: InFlight, signal: AbortSignal | undefined): Promise<CachedPolicy> {
+  fetch.waiters += 1;
+  if (!signal) return fetch.promise;
+  return new Promise<CachedPolicy>((resolve, reject) => {
+    const onAbort = () => {
+      fetch.leave();
+      reject(signal.reason);
+    };
     signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
+    fetch.promise.then(
       (value) => {
         signal.removeEventListener('abort', onAbort);
         resolve(value);

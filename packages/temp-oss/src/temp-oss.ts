@@ -169,7 +169,7 @@ export function createTempStorage(options: TempStorageOptions = {}): TempStorage
 
   const policies = createPolicyCache({
     refreshMarginMs: parsed.policyRefreshMarginMs ?? 60_000,
-    async fetchPolicy(model) {
+    async fetchPolicy(model, signal) {
       const response = await transport.request({
         method: 'GET',
         path: apiPath,
@@ -179,6 +179,7 @@ export function createTempStorage(options: TempStorageOptions = {}): TempStorage
         retryThrottled: true,
         operation: 'GetPolicy',
         schema: getPolicyResponseSchema,
+        signal,
       });
       return response.body.data;
     },
