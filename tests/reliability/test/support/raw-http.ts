@@ -39,7 +39,8 @@ export async function rawExchange(
   // Not events.once: it rejects on 'error', and a server that resets a connection mid-write is an answer here.
   const closed = new Promise<true>((resolve) => socket.once('close', () => resolve(true)));
   for (const chunk of chunks) {
-    if (!socket.write(chunk)) await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), closed]);
+    if (!socket.write(chunk))
+      await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), closed]);
     if (socket.destroyed) break;
   }
   if (options.endWrite) socket.end();
