@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import * as bailian from '@alicloud/bailian20231229';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BailianState } from '../src/bailian/bailian-state.js';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../src/create-emulator.js';
 import type { EmulatorAccount } from '../src/surface.js';
+import { signedRequest } from './support/acs3-request.js';
 
 /** The SDK is CommonJS with `exports.default`: Node's ESM puts the class one level down, vitest's interop does not. */
 const sdkExport = bailian.default as unknown as { default?: unknown };
@@ -124,72 +125,6 @@ function addFile(client: BailianClient, emulator: Emulator, leaseId: string, tag
       ...(tags ? { tags } : {}),
     }),
   );
-}
-
-/** A request signed by hand, as the spec's independent implementation does, to craft what the SDK never sends. */
-async function signedRequest(
-  emulator: Emulator,
-  options: {
-    method: string;
-    path: string;
-    action: string;
-    query?: string;
-    body?: string;
-    accessKeyId?: string;
-    accessKeySecret?: string;
-    nonce?: string;
-    date?: string;
-    extraHeaders?: Record<string, string>;
-  },
-) {
-  const body = options.body ?? '';
-  const headers: Record<string, string> = {
-    host: new URL(emulator.url).host,
-    'x-acs-action': options.action,
-    'x-acs-version': '2023-12-29',
-    'x-acs-date': options.date ?? new Date(emulator.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    'x-acs-signature-nonce': options.nonce ?? randomBytes(16).toString('hex'),
-    'x-acs-content-sha256': createHash('sha256').update(body).digest('hex'),
-    ...(body === '' ? {} : { 'content-type': 'application/x-www-form-urlencoded' }),
-    ...options.extraHeaders,
-  };
-  const encode = (value: string) =>
-    encodeURIComponent(value).replace(
-      /[!'()*]/g,
-      (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`,
-    );
-  const query = [...new URLSearchParams(options.query ?? '')]
-    .sort(([left], [right]) => (left < right ? -1 : 1))
-    .map(([key, value]) => `${key}=${encode(value)}`)
-    .join('&');
-  const names = Object.keys(headers)
-    .filter((name) => name.startsWith('x-acs-') || name === 'host' || name === 'content-type')
-    .sort();
-  const canonical = [
-    options.method,
-    options.path,
-    query,
-    names.map((name) => `${name}:${headers[name]?.trim()}\n`).join(''),
-    names.join(';'),
-    headers['x-acs-content-sha256'],
-  ].join('\n');
-  const stringToSign = `ACS3-HMAC-SHA256\n${createHash('sha256').update(canonical).digest('hex')}`;
-  const signature = createHmac('sha256', options.accessKeySecret ?? emulator.account.accessKeySecret)
-    .update(stringToSign)
-    .digest('hex');
-  const accessKeyId = options.accessKeyId ?? emulator.account.accessKeyId;
-  const response = await request(
-    `${emulator.url}${options.path}${options.query ? `?${options.query}` : ''}`,
-    {
-      method: options.method as 'GET',
-      headers: {
-        ...headers,
-        authorization: `ACS3-HMAC-SHA256 Credential=${accessKeyId},SignedHeaders=${names.join(';')},Signature=${signature}`,
-      },
-      body: body === '' ? undefined : body,
-    },
-  );
-  return { status: response.statusCode, json: (await response.body.json()) as Record<string, unknown> };
 }
 
 describe('Bailian data API with the official @alicloud/bailian20231229 client', () => {
