@@ -240,6 +240,39 @@ describe('strictness of the Bailian data API', () => {
     expect(String(jobStatus.json.Message)).toContain('PageSize');
   });
 
+  it.each([
+    ['POST', 'index/create', 'CreateIndex', 'Name=kb1&StructureType=unstructured', 'application/x-www-form-urlencoded'],
+    ['POST', 'index/submit_index_job', 'SubmitIndexJob', 'IndexId=x', 'application/json'],
+    ['POST', 'index/delete', 'DeleteIndex', 'IndexId=x', ''],
+    ['GET', 'datacenter/file/file_1/', 'DescribeFile', '', 'application/json'],
+  ])('refuses a bare Content-Type on %s %s (%s), which takes no body', async (method, path, action, query, type) => {
+    const answer = await signedRequest(emulator, {
+      method,
+      path: `/${emulator.account.workspaceId}/${path}`,
+      action,
+      query,
+      contentType: type,
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.json).toMatchObject({
+      Code: path.startsWith('index/') ? 'Index.InvalidParameter' : 'InvalidParameter',
+      Success: false,
+    });
+    expect(String(answer.json.Message)).toContain(`${action} takes no request body: send no Content-Type header`);
+    expect(String(answer.json.Message)).toContain(JSON.stringify(type));
+  });
+
+  it('accepts the documented query-only POST: no body, no Content-Type', async () => {
+    const answer = await signedRequest(emulator, {
+      method: 'POST',
+      path: `/${emulator.account.workspaceId}/index/create`,
+      action: 'CreateIndex',
+      query: 'Name=kb-bare&StructureType=unstructured&SourceType=DATA_CENTER_FILE&SinkType=BUILT_IN',
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.json).toMatchObject({ Success: true });
+  });
+
   it('moves SESSION_FILE documents through their own states, never PARSE_SUCCESS, and expires them', async () => {
     const session = await startEmulator({ bailian: { parseSchedule: { sessionFileTtlMs: 60_000 } } });
     try {

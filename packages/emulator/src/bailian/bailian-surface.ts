@@ -377,7 +377,7 @@ export function createBailianSurface(
         headers: { 'x-acs-retry-after': '60000', 'retry-after': '60' },
       });
     }
-    const params = requestParams(route, signed.query, body, headers['content-type']?.[0] ?? '');
+    const params = requestParams(route, signed.query, body, headers['content-type']?.[0]);
     const result = actions[route.action]({
       caller: verification.owner,
       workspaceId,

@@ -51,25 +51,34 @@ function checkNames(route: BailianApiRoute, params: URLSearchParams): void {
 
 /**
  * The parameters of a verified call, from where the action takes them (spec §2, §3 table): the form body for form
- * actions, the query string for query actions (their POSTs carry no body), none for the others. A parameter the
- * action does not take, one sent in the wrong place, a repeated one or a flattened list (`Tags.1`) is refused with 400
- * naming it, where the service would silently ignore it and the client would never learn.
+ * actions, the query string for query actions, none for the others. A parameter the action does not take, one sent in
+ * the wrong place, a repeated one or a flattened list (`Tags.1`) is refused with 400 naming it, where the service would
+ * silently ignore it and the client would never learn.
+ *
+ * An action that takes no body (the query actions, whose POSTs CreateIndex, SubmitIndexJob,
+ * SubmitIndexAddDocumentsJob, DeleteIndex and DeleteIndexDocument send "no body, `Content-Length: 0`, no
+ * content-type header", spec §2; and the parameterless GET / DELETE actions, spec §6's DescribeFile capture) is
+ * refused when it carries a body or a `Content-Type` header, even a bare one with no body: the header is signed
+ * (spec §4), so a client that adds one sends a different request from the one the service documents.
  *
  * @example
  * ```ts
  * requestParams(addFileRoute, '', Buffer.from('LeaseId=x&Tags.1=a'), 'application/x-www-form-urlencoded');
  * // throws 400 InvalidParameter: "Parameter Tags.1 is a flattened Tags: ..."
+ * requestParams(createIndexRoute, 'Name=kb', Buffer.alloc(0), 'application/x-www-form-urlencoded');
+ * // throws 400 Index.InvalidParameter: "CreateIndex takes no request body: send no Content-Type header ..."
  * ```
+ * @param contentType - The request's `Content-Type` header, `undefined` when it was not sent.
  * @throws {@link BailianApiError} 400 `InvalidParameter` (`Index.InvalidParameter` on index actions).
  */
 export function requestParams(
   route: BailianApiRoute,
   query: string,
   body: Buffer,
-  contentType: string,
+  contentType: string | undefined,
 ): URLSearchParams {
   const queryParams = new URLSearchParams(query);
-  const isForm = contentType.toLowerCase().startsWith(FORM_TYPE);
+  const isForm = (contentType ?? '').toLowerCase().startsWith(FORM_TYPE);
   const bodyParams = isForm ? new URLSearchParams(body.toString('utf8')) : new URLSearchParams();
   if (route.paramsIn !== 'form') {
     const [first] = bodyParams.keys();
@@ -80,6 +89,14 @@ export function requestParams(
       );
     }
     if (body.length > 0) throw refuse(route, `${route.action} takes no request body.`);
+    if (contentType !== undefined) {
+      throw refuse(
+        route,
+        `${route.action} takes no request body: send no Content-Type header (got ${JSON.stringify(contentType)})${
+          route.paramsIn === 'query' ? '; its parameters go in the query string' : ''
+        }.`,
+      );
+    }
   }
   if (route.paramsIn === 'query') {
     checkNames(route, queryParams);
