@@ -293,12 +293,16 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       for (const listener of callListeners) listener(call);
     });
 
+    let outcomeFault: Fault | undefined;
     const exchange: Exchange = {
       request,
       response,
       url,
       route,
       context,
+      get fault() {
+        return outcomeFault;
+      },
       setAccount(name) {
         account = name;
       },
@@ -321,6 +325,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       if (fault !== undefined) {
         const isHandled = await applyFault(fault, exchange, surface, stalled, closing.signal);
         if (isHandled) return;
+        if (fault.type === 'safeCheckFailed') outcomeFault = fault;
       }
       await surface.handle(exchange);
     })().catch((error: unknown) => failUnexpectedly(response, error));
@@ -466,6 +471,9 @@ async function applyFault(
         request.pause();
       }
       return true;
+    case 'safeCheckFailed':
+      // Answered as usual: the surface reads the fault from `exchange.fault` and shapes what it creates.
+      return false;
     case 'reset':
       if (fault.phase === 'response') {
         await drainRequest(request);

@@ -99,8 +99,31 @@ export interface StallFault {
   readonly phase?: 'request' | 'response';
 }
 
-/** What the emulator does instead of, or before, answering a request. */
-export type Fault = StatusFault | ErrorFault | SuccessFalseFault | ResetFault | DelayFault | StallFault;
+/**
+ * Let an AddFile through, answered as usual, and make the document it creates fail the service's content safety check
+ * (specs/bailian-data-api.md §3.4): a SESSION_FILE goes `INIT` -> `SAFE_CHECKING` -> `SAFE_CHECK_FAILED`; an
+ * UNSTRUCTURED document, whose states have no safety check of their own, ends `PARSE_FAILED` with the message as its
+ * `ParseErrorMessage`. Only on the route `AddFile`.
+ */
+export interface SafeCheckFailedFault {
+  /** Discriminant. */
+  readonly type: 'safeCheckFailed';
+  /**
+   * Why the check failed, as DescribeFile reports it (`ParseErrorMessage`).
+   * @default 'The document failed the content safety check.'
+   */
+  readonly message?: string;
+}
+
+/** What the emulator does instead of, or before, answering a request (or, for `safeCheckFailed`, after it). */
+export type Fault =
+  | StatusFault
+  | ErrorFault
+  | SuccessFalseFault
+  | ResetFault
+  | DelayFault
+  | StallFault
+  | SafeCheckFailedFault;
 
 /** When a fault applies. Plain JSON, so the admin endpoint accepts the same shape. */
 export interface FaultRule {
@@ -320,9 +343,21 @@ export function validateFaultRule(value: unknown): asserts value is FaultRule {
       }
       return;
     }
+    case 'safeCheckFailed': {
+      if (rule.route !== 'AddFile') {
+        throw new TypeError(
+          "fault 'safeCheckFailed' needs route 'AddFile' (the call that creates a document)",
+        );
+      }
+      const { message } = fault as Partial<SafeCheckFailedFault>;
+      if (message !== undefined && (typeof message !== 'string' || message === '')) {
+        throw new TypeError('fault.message must be a non-empty string');
+      }
+      return;
+    }
     default:
       throw new TypeError(
-        "fault.type must be 'status', 'error', 'successFalse', 'reset', 'delay' or 'stall'",
+        "fault.type must be 'status', 'error', 'successFalse', 'reset', 'delay', 'stall' or 'safeCheckFailed'",
       );
   }
 }

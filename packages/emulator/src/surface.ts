@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Fault } from './fault-plan.js';
 
 /**
  * The contract between the emulator's core (server, clock, accounts, faults, call log) and each service surface it
@@ -62,6 +63,11 @@ export interface Exchange {
   readonly route: string;
   /** The core's services (clock, accounts, data folder, quotas). */
   readonly context: SurfaceContext;
+  /**
+   * An injected fault that lets the request through and shapes what it creates instead of the answer
+   * (`safeCheckFailed` on AddFile); `undefined` otherwise.
+   */
+  readonly fault?: Fault;
   /** Records which account made the call (shown in `emulator.calls`). */
   setAccount(name: string): void;
   /**

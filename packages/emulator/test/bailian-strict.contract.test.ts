@@ -4,6 +4,7 @@ import * as bailian from '@alicloud/bailian20231229';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createAdminClient } from '../src/admin-client.js';
 import type { BailianState } from '../src/bailian/bailian-state.js';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../src/create-emulator.js';
 import { signedRequest } from './support/acs3-request.js';
@@ -241,26 +242,37 @@ describe('strictness of the Bailian data API', () => {
   });
 
   it.each([
-    ['POST', 'index/create', 'CreateIndex', 'Name=kb1&StructureType=unstructured', 'application/x-www-form-urlencoded'],
+    [
+      'POST',
+      'index/create',
+      'CreateIndex',
+      'Name=kb1&StructureType=unstructured',
+      'application/x-www-form-urlencoded',
+    ],
     ['POST', 'index/submit_index_job', 'SubmitIndexJob', 'IndexId=x', 'application/json'],
     ['POST', 'index/delete', 'DeleteIndex', 'IndexId=x', ''],
     ['GET', 'datacenter/file/file_1/', 'DescribeFile', '', 'application/json'],
-  ])('refuses a bare Content-Type on %s %s (%s), which takes no body', async (method, path, action, query, type) => {
-    const answer = await signedRequest(emulator, {
-      method,
-      path: `/${emulator.account.workspaceId}/${path}`,
-      action,
-      query,
-      contentType: type,
-    });
-    expect(answer.status).toBe(400);
-    expect(answer.json).toMatchObject({
-      Code: path.startsWith('index/') ? 'Index.InvalidParameter' : 'InvalidParameter',
-      Success: false,
-    });
-    expect(String(answer.json.Message)).toContain(`${action} takes no request body: send no Content-Type header`);
-    expect(String(answer.json.Message)).toContain(JSON.stringify(type));
-  });
+  ])(
+    'refuses a bare Content-Type on %s %s (%s), which takes no body',
+    async (method, path, action, query, type) => {
+      const answer = await signedRequest(emulator, {
+        method,
+        path: `/${emulator.account.workspaceId}/${path}`,
+        action,
+        query,
+        contentType: type,
+      });
+      expect(answer.status).toBe(400);
+      expect(answer.json).toMatchObject({
+        Code: path.startsWith('index/') ? 'Index.InvalidParameter' : 'InvalidParameter',
+        Success: false,
+      });
+      expect(String(answer.json.Message)).toContain(
+        `${action} takes no request body: send no Content-Type header`,
+      );
+      expect(String(answer.json.Message)).toContain(JSON.stringify(type));
+    },
+  );
 
   it('accepts the documented query-only POST: no body, no Content-Type', async () => {
     const answer = await signedRequest(emulator, {
@@ -279,11 +291,19 @@ describe('strictness of the Bailian data API', () => {
       const sessionClient = sdkClient(session);
       const fileId = await addDocument(sessionClient, session, 'chat.pdf', pdfBytes, 'SESSION_FILE');
       const statuses: string[] = [];
-      for (const stepMs of [0, 600, 600, 1000, 60_000]) {
+      for (const stepMs of [0, 600, 600, 400, 500, 57_900, 1000]) {
         session.clock.advance(stepMs);
         statuses.push(await describeStatus(sessionClient, session, fileId));
       }
-      expect(statuses).toEqual(['INIT', 'SAFE_CHECKING', 'INDEX_BUILDING', 'FILE_IS_READY', 'FILE_EXPIRED']);
+      expect(statuses).toEqual([
+        'INIT',
+        'SAFE_CHECKING',
+        'INDEX_BUILDING',
+        'INDEX_BUILD_SUCCESS',
+        'FILE_IS_READY',
+        'INDEX_DELETED',
+        'FILE_EXPIRED',
+      ]);
 
       const broken = await addDocument(
         sessionClient,
@@ -294,6 +314,54 @@ describe('strictness of the Bailian data API', () => {
       );
       session.clock.advance(2000);
       expect(await describeStatus(sessionClient, session, broken)).toBe('INDEX_BUILDING_FAILED');
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('fails the safety check of the document an AddFile with a safeCheckFailed fault creates', async () => {
+    const session = await startEmulator({ bailian: { parseSchedule: { sessionFileTtlMs: 60_000 } } });
+    try {
+      const sessionClient = sdkClient(session);
+      // Through the admin API, as a test in another process would.
+      await createAdminClient(session.url).addFault({
+        route: 'AddFile',
+        fault: { type: 'safeCheckFailed', message: 'Sensitive content.' },
+        times: 2,
+      });
+      const unsafe = await addDocument(sessionClient, session, 'unsafe.pdf', pdfBytes, 'SESSION_FILE');
+      const statuses: string[] = [];
+      for (const stepMs of [0, 600, 600, 10_000, 60_000]) {
+        session.clock.advance(stepMs);
+        statuses.push(await describeStatus(sessionClient, session, unsafe));
+      }
+      // No index was built, so none is deleted: it expires straight from SAFE_CHECK_FAILED.
+      expect(statuses).toEqual([
+        'INIT',
+        'SAFE_CHECKING',
+        'SAFE_CHECK_FAILED',
+        'SAFE_CHECK_FAILED',
+        'FILE_EXPIRED',
+      ]);
+
+      const document = await addDocument(sessionClient, session, 'unsafe-doc.pdf', pdfBytes);
+      session.clock.advance(2000);
+      const described = await signedRequest(session, {
+        method: 'GET',
+        path: `/${session.account.workspaceId}/datacenter/file/${document}/`,
+        action: 'DescribeFile',
+      });
+      expect(described.json).toMatchObject({
+        Data: { Status: 'PARSE_FAILED', ParseErrorMessage: 'Sensitive content.' },
+      });
+
+      // Used up after two AddFile calls: the next document is safe.
+      const safe = await addDocument(sessionClient, session, 'safe.pdf', pdfBytes, 'SESSION_FILE');
+      session.clock.advance(2000);
+      expect(await describeStatus(sessionClient, session, safe)).toBe('FILE_IS_READY');
+      expect(() =>
+        session.faults.next({ route: 'DescribeFile', fault: { type: 'safeCheckFailed' } }),
+      ).toThrow("fault 'safeCheckFailed' needs route 'AddFile'");
     } finally {
       await session.close();
     }

@@ -5,9 +5,10 @@ export type BailianCategoryType = 'UNSTRUCTURED' | 'SESSION_FILE';
 
 /**
  * States DescribeFile reports (spec §3.4). An UNSTRUCTURED file goes `INIT` -> `IN_PARSE_QUEUE` -> `PARSING` ->
- * `PARSE_SUCCESS` | `PARSE_FAILED`. A SESSION_FILE goes through its own states: `INIT` -> `SAFE_CHECKING` ->
- * `INDEX_BUILDING` -> `FILE_IS_READY` | `INDEX_BUILDING_FAILED`, then `FILE_EXPIRED` (never `PARSE_SUCCESS`).
- * `SAFE_CHECK_FAILED`, `INDEX_BUILD_SUCCESS` and `INDEX_DELETED` are documented but not produced by the emulator.
+ * `PARSE_SUCCESS` | `PARSE_FAILED`. A SESSION_FILE goes through its own states (never `PARSE_SUCCESS`): `INIT` ->
+ * `SAFE_CHECKING` -> `SAFE_CHECK_FAILED` (content that fails the safety check: a `safeCheckFailed` fault on AddFile),
+ * or `INDEX_BUILDING` -> `INDEX_BUILDING_FAILED` (content that cannot be parsed), or `INDEX_BUILD_SUCCESS` ->
+ * `FILE_IS_READY`; at the end of its life its index is deleted (`INDEX_DELETED`), then it is `FILE_EXPIRED`.
  */
 export type BailianFileStatus =
   | 'INIT'
@@ -102,6 +103,8 @@ export interface BailianFile {
   readonly createdAtMs: number;
   /** Set when parsing will fail, with the message DescribeFile reports. */
   readonly parseErrorMessage?: string;
+  /** Set when the content safety check will fail (a `safeCheckFailed` fault on AddFile), with its message. */
+  readonly safeCheckFailure?: string;
   /** Order of creation, for listing and page tokens. */
   readonly sequence: number;
 }
@@ -194,16 +197,33 @@ export interface BailianParseSchedule {
    */
   readonly parsingAfterMs?: number;
   /**
-   * Delay before `PARSING` becomes `PARSE_SUCCESS`, or `PARSE_FAILED` for a file the parser cannot read.
+   * Delay before `PARSING` becomes `PARSE_SUCCESS`, or `PARSE_FAILED` for a file the parser cannot read (or that
+   * fails the safety check). A SESSION_FILE is `FILE_IS_READY` (or `INDEX_BUILDING_FAILED`) from then on.
    * @default 2000
    */
   readonly doneAfterMs?: number;
   /**
-   * How long a SESSION_FILE lives before `FILE_EXPIRED` (spec §9: files expire with the session, at most 7 days).
+   * SESSION_FILE only: delay before `INDEX_BUILDING` becomes `INDEX_BUILD_SUCCESS`, which becomes `FILE_IS_READY` at
+   * `doneAfterMs`. Kept between `parsingAfterMs` and `doneAfterMs`.
+   * @default 1500
+   */
+  readonly indexBuiltAfterMs?: number;
+  /**
+   * How long a SESSION_FILE lives (spec §9: files expire with the session, at most 7 days). Then its index is deleted
+   * (`INDEX_DELETED`, only for a file whose index was built) and, `indexDeletedForMs` later, it is `FILE_EXPIRED`.
    * @default 604800000 (7 days)
    */
   readonly sessionFileTtlMs?: number;
+  /**
+   * SESSION_FILE only: how long a file whose index was deleted at the end of its life reports `INDEX_DELETED` before
+   * `FILE_EXPIRED`.
+   * @default 1000
+   */
+  readonly indexDeletedForMs?: number;
 }
+
+/** `ParseErrorMessage` of a document that failed the content safety check, unless the fault gives its own. */
+export const SAFE_CHECK_FAILED_MESSAGE = 'The document failed the content safety check.';
 
 /**
  * The parse state of a file at `nowMs` under a schedule.
@@ -222,15 +242,28 @@ export function fileStatus(
   const doneAfterMs = schedule.doneAfterMs ?? 2000;
   const parsingAfterMs = Math.min(schedule.parsingAfterMs ?? 1000, doneAfterMs);
   const queuedAfterMs = Math.min(schedule.queuedAfterMs ?? 500, parsingAfterMs);
+  const isSafe = file.safeCheckFailure === undefined;
   const isParsable = file.parseErrorMessage === undefined;
   if (file.categoryType === 'SESSION_FILE') {
-    if (elapsedMs >= (schedule.sessionFileTtlMs ?? 7 * 24 * 3600 * 1000)) return 'FILE_EXPIRED';
-    if (elapsedMs >= doneAfterMs) return isParsable ? 'FILE_IS_READY' : 'INDEX_BUILDING_FAILED';
-    if (elapsedMs >= parsingAfterMs) return 'INDEX_BUILDING';
-    if (elapsedMs >= queuedAfterMs) return 'SAFE_CHECKING';
-    return 'INIT';
+    const ttlMs = schedule.sessionFileTtlMs ?? 7 * 24 * 3600 * 1000;
+    const indexBuiltAfterMs = Math.min(
+      Math.max(schedule.indexBuiltAfterMs ?? 1500, parsingAfterMs),
+      doneAfterMs,
+    );
+    if (elapsedMs >= ttlMs) {
+      const hadIndex = isSafe && isParsable && ttlMs >= indexBuiltAfterMs;
+      return hadIndex && elapsedMs < ttlMs + (schedule.indexDeletedForMs ?? 1000)
+        ? 'INDEX_DELETED'
+        : 'FILE_EXPIRED';
+    }
+    if (elapsedMs < queuedAfterMs) return 'INIT';
+    if (elapsedMs < parsingAfterMs) return 'SAFE_CHECKING';
+    if (!isSafe) return 'SAFE_CHECK_FAILED';
+    if (!isParsable) return elapsedMs >= doneAfterMs ? 'INDEX_BUILDING_FAILED' : 'INDEX_BUILDING';
+    if (elapsedMs >= doneAfterMs) return 'FILE_IS_READY';
+    return elapsedMs >= indexBuiltAfterMs ? 'INDEX_BUILD_SUCCESS' : 'INDEX_BUILDING';
   }
-  if (elapsedMs >= doneAfterMs) return isParsable ? 'PARSE_SUCCESS' : 'PARSE_FAILED';
+  if (elapsedMs >= doneAfterMs) return isSafe && isParsable ? 'PARSE_SUCCESS' : 'PARSE_FAILED';
   if (elapsedMs >= parsingAfterMs) return 'PARSING';
   if (elapsedMs >= queuedAfterMs) return 'IN_PARSE_QUEUE';
   return 'INIT';

@@ -18,6 +18,7 @@ import {
   type BailianState,
   type BailianStsCredential,
   fileStatus,
+  SAFE_CHECK_FAILED_MESSAGE,
 } from './bailian-state.js';
 import { type Caller, createDataCenterActions, type DataCenterAction } from './data-center-actions.js';
 import { type BailianIndexJobSchedule, createIndexActions } from './index-actions.js';
@@ -384,6 +385,9 @@ export function createBailianSurface(
       resourceId,
       params,
       nowMs: context.clock.now(),
+      ...(exchange.fault?.type === 'safeCheckFailed'
+        ? { safeCheckFailure: exchange.fault.message ?? SAFE_CHECK_FAILED_MESSAGE }
+        : {}),
     });
     sendJson(exchange, 200, {
       RequestId: requestId,

@@ -50,6 +50,11 @@ export interface ApiCall {
   readonly params: URLSearchParams;
   /** Emulated time of the call. */
   readonly nowMs: number;
+  /**
+   * Set by a `safeCheckFailed` fault on AddFile: the document it creates fails the content safety check, with this
+   * message.
+   */
+  readonly safeCheckFailure?: string;
 }
 
 /** Limits the actions enforce, resolved from the surface options. */
@@ -228,7 +233,9 @@ export function createDataCenterActions(
       SizeInBytes: file.sizeBytes,
       Status: status,
       Tags: file.tags,
-      ...(status === 'PARSE_FAILED' ? { ParseErrorMessage: file.parseErrorMessage } : {}),
+      ...(status === 'PARSE_FAILED' || status === 'SAFE_CHECK_FAILED' || status === 'INDEX_BUILDING_FAILED'
+        ? { ParseErrorMessage: file.safeCheckFailure ?? file.parseErrorMessage }
+        : {}),
     };
   }
 
@@ -362,6 +369,7 @@ export function createDataCenterActions(
         sequence: dependencies.nextSequence(),
         ...(originalFileUrl ? { originalFileUrl } : {}),
         ...(object.parseErrorMessage === undefined ? {} : { parseErrorMessage: object.parseErrorMessage }),
+        ...(call.safeCheckFailure === undefined ? {} : { safeCheckFailure: call.safeCheckFailure }),
       };
       state.files.set(fileId, file);
       return { Success: 'true', Data: { FileId: fileId, Parser: parser } };
@@ -417,7 +425,8 @@ export function createDataCenterActions(
         status === 'IN_PARSE_QUEUE' ||
         status === 'PARSING' ||
         status === 'SAFE_CHECKING' ||
-        status === 'INDEX_BUILDING'
+        status === 'INDEX_BUILDING' ||
+        status === 'INDEX_BUILD_SUCCESS'
       ) {
         throw new BailianApiError(400, 'InvalidParameter', 'Current file status does not support delete.');
       }

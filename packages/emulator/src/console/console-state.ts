@@ -200,6 +200,8 @@ export function describeFault(fault: Fault): string {
       return fault.code;
     case 'successFalse':
       return `200 Success:false${fault.code === undefined ? '' : ` ${fault.code}`}`;
+    case 'safeCheckFailed':
+      return 'safety check fails';
     default:
       return (fault as { readonly type: string }).type;
   }
