@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI, { APIError, NotFoundError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdminClient } from '../src/admin-client.js';
 import { createEmulator, type Emulator } from '../src/create-emulator.js';
 import type { FilesSurfaceState } from '../src/files/files-surface.js';
 
@@ -211,5 +212,148 @@ describe('Batch API with the official openai SDK', () => {
     );
     expect(wrongEndpoint.param).toBe('endpoint');
     expect((await rejection(client.batches.retrieve('batch_nope'))).status).toBe(404);
+  });
+});
+
+describe('Batches that fail validation or outlive their completion window', () => {
+  const hourMs = 3600_000;
+  let slow: Emulator;
+  let slowClient: OpenAI;
+
+  beforeAll(async () => {
+    // Requests take nearly two days to run: a 24h window ends with half of them answered, a 2d window does not.
+    slow = await createEmulator({
+      clock: { startMs, isFrozen: true },
+      limits: { isRateLimited: false },
+      files: {
+        processingDelayMs: 0,
+        limits: { batchMaxRequests: 4 },
+        batchSchedule: {
+          inProgressAfterMs: 1000,
+          finalizingAfterMs: 48 * hourMs - 1000,
+          completedAfterMs: 48 * hourMs,
+        },
+      },
+    });
+    slowClient = new OpenAI({
+      apiKey: slow.account.apiKey,
+      baseURL: `${slow.url}/compatible-mode/v1`,
+      maxRetries: 0,
+    });
+  });
+
+  afterAll(() => slow.close());
+
+  async function uploadTo(name: string, lines: string[]) {
+    const path = join(folder, name);
+    await writeFile(path, `${lines.join('\n')}\n`);
+    return slowClient.files.create({ file: createReadStream(path), purpose: 'batch' });
+  }
+
+  it('fails a batch whose requests name two models, or too many requests, with errors and no output', async () => {
+    const mixed = await uploadTo('mixed.jsonl', [
+      line('a'),
+      line('b', '/v1/chat/completions', { model: 'qwen-max' }),
+    ]);
+    const tooMany = await uploadTo(
+      'many.jsonl',
+      ['a', 'b', 'c', 'd', 'e'].map((id) => line(id)),
+    );
+    const first = await slowClient.batches.create({
+      input_file_id: mixed.id,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+    });
+    const second = await slowClient.batches.create({
+      input_file_id: tooMany.id,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+    });
+    expect(first).toMatchObject({ status: 'validating', errors: null, failed_at: null });
+
+    await createAdminClient(slow.url).advanceClock(1000);
+    const failed = await slowClient.batches.retrieve(first.id);
+    expect(failed).toMatchObject({
+      status: 'failed',
+      failed_at: Math.floor((startMs + 1000) / 1000),
+      in_progress_at: null,
+      output_file_id: null,
+      error_file_id: null,
+      request_counts: { total: 0, completed: 0, failed: 0 },
+      errors: {
+        object: 'list',
+        data: [expect.objectContaining({ code: 'mismatched_model', param: 'body.model', line: 2 })],
+      },
+    });
+    expect(failed.errors?.data?.[0]?.message).toContain('"qwen-max"');
+    expect((await slowClient.batches.retrieve(second.id)).errors?.data).toEqual([
+      expect.objectContaining({ code: 'too_many_requests', line: null }),
+    ]);
+
+    await createAdminClient(slow.url).advanceClock(72 * hourMs);
+    expect((await slowClient.batches.retrieve(first.id)).status).toBe('failed');
+    const error = await rejection(slowClient.batches.cancel(first.id));
+    expect(error.message).toBe('400 Cannot cancel a batch with status failed.');
+    const outputs = await slowClient.files.list({ purpose: 'batch_output' });
+    expect(outputs.data.filter((file) => file.filename.startsWith(first.id))).toEqual([]);
+  });
+
+  it('expires a batch still running when its completion window ends, keeping the answers given by then', async () => {
+    const input = await uploadTo(
+      'slow.jsonl',
+      ['a', 'b', 'c', 'd'].map((id) => line(id)),
+    );
+    const createdMs = slow.clock.now();
+    const oneDay = await slowClient.batches.create({
+      input_file_id: input.id,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+    });
+    const twoDays = await slowClient.batches.create({
+      input_file_id: input.id,
+      endpoint: '/v1/chat/completions',
+      completion_window: '2d' as '24h',
+    });
+    expect(oneDay.expires_at).toBe(Math.floor((createdMs + 24 * hourMs) / 1000));
+    expect(twoDays.expires_at).toBe(Math.floor((createdMs + 48 * hourMs) / 1000));
+
+    const admin = createAdminClient(slow.url);
+    await admin.advanceClock(24 * hourMs - 1);
+    expect((await slowClient.batches.retrieve(oneDay.id)).status).toBe('in_progress');
+    await admin.advanceClock(1);
+    const expired = await slowClient.batches.retrieve(oneDay.id);
+    expect(expired).toMatchObject({
+      status: 'expired',
+      expired_at: Math.floor((createdMs + 24 * hourMs) / 1000),
+      finalizing_at: null,
+      completed_at: null,
+      request_counts: { total: 4, completed: 2, failed: 2 },
+    });
+    const answered = (await (await slowClient.files.content(expired.output_file_id ?? '')).text()).trim();
+    expect(answered.split('\n').map((text) => JSON.parse(text).custom_id)).toEqual(['a', 'b']);
+    const unanswered = (await (await slowClient.files.content(expired.error_file_id ?? '')).text()).trim();
+    expect(unanswered.split('\n').map((text) => JSON.parse(text))).toEqual([
+      expect.objectContaining({
+        custom_id: 'c',
+        response: null,
+        error: expect.objectContaining({ code: 'batch_expired' }),
+      }),
+      expect.objectContaining({
+        custom_id: 'd',
+        response: null,
+        error: expect.objectContaining({ code: 'batch_expired' }),
+      }),
+    ]);
+    expect((await rejection(slowClient.batches.cancel(oneDay.id))).status).toBe(400);
+
+    // The same schedule fits a two-day window: that batch completes with every answer.
+    await admin.advanceClock(24 * hourMs);
+    expect(await slowClient.batches.retrieve(twoDays.id)).toMatchObject({
+      status: 'completed',
+      expired_at: null,
+      request_counts: { total: 4, completed: 4, failed: 0 },
+    });
+    const state = slow.state.files as FilesSurfaceState;
+    expect(state.batches.find((stored) => stored.id === oneDay.id)?.status).toBe('expired');
   });
 });

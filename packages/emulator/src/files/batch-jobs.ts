@@ -11,10 +11,16 @@ export type BatchStatus =
   | 'in_progress'
   | 'finalizing'
   | 'completed'
+  | 'expired'
   | 'cancelling'
   | 'cancelled';
 
-/** When a batch moves on, counted from its creation (or its cancel) on the emulated clock. */
+/**
+ * When a batch moves on, counted from its creation (or its cancel) on the emulated clock. A batch whose requests would
+ * still be running when its `completion_window` ends (`finalizingAfterMs` beyond the window) expires instead: at
+ * `expires_at` it is `expired`, with the requests answered by then in its output file and the rest in its error file
+ * as `batch_expired`.
+ */
 export interface BatchSchedule {
   /**
    * Delay before `validating` becomes `in_progress`.
@@ -22,7 +28,8 @@ export interface BatchSchedule {
    */
   readonly inProgressAfterMs?: number;
   /**
-   * Delay before `in_progress` becomes `finalizing`.
+   * Delay before `in_progress` becomes `finalizing`; the requests are answered one after another, evenly, between
+   * `in_progress` and `finalizing`.
    * @default 2000
    */
   readonly finalizingAfterMs?: number;
@@ -79,6 +86,20 @@ export interface BatchJobsDependencies {
   ) => Promise<string>;
   /** Schedule. */
   readonly schedule: BatchSchedule | undefined;
+  /** Most requests one batch may hold; more fail its validation. */
+  readonly maxRequests: number;
+}
+
+/** One reason a batch failed its validation, as the Batch object's `errors.data` lists it. */
+export interface BatchValidationError {
+  /** `too_many_requests` or `mismatched_model`. */
+  readonly code: string;
+  /** What is wrong, in words. */
+  readonly message: string;
+  /** The input field at fault, or `null`. */
+  readonly param: string | null;
+  /** The input file's line at fault (from 1), or `null`. */
+  readonly line: number | null;
 }
 
 interface BatchRecord {
@@ -90,7 +111,13 @@ interface BatchRecord {
   readonly completionWindow: string;
   readonly metadata: Record<string, string> | null;
   readonly createdAtMs: number;
+  /** Length of the completion window. */
+  readonly windowMs: number;
   readonly sequence: number;
+  /** Why validation fails, when it does (read once, at creation). */
+  readonly validationErrors: readonly BatchValidationError[];
+  /** Requests in the input file. */
+  readonly requestCount: number;
   cancelledAtMs?: number;
   outputFileId?: string;
   errorFileId?: string;
@@ -99,12 +126,68 @@ interface BatchRecord {
 }
 
 const endpoints = ['/v1/chat/completions', '/v1/embeddings'];
+const hourMs = 3600 * 1000;
+
+/** The `completion_window` (`24h`, `2d`) in milliseconds. */
+function windowMsOf(completionWindow: string): number {
+  const amount = Number(completionWindow.slice(0, -1));
+  return amount * (completionWindow.endsWith('d') ? 24 * hourMs : hourMs);
+}
+
+/**
+ * Reads a stored input file once, holding one line at a time: too many requests, or requests for more than one model
+ * (the console's batch inference rules: one file, one model), fail the batch's validation.
+ */
+async function validateInput(
+  path: string,
+  maxRequests: number,
+): Promise<{ errors: BatchValidationError[]; requestCount: number }> {
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
+  let lineNumber = 0;
+  let requestCount = 0;
+  let firstModel: { model: string; line: number } | undefined;
+  let mismatch: BatchValidationError | undefined;
+  for await (const text of lines) {
+    lineNumber += 1;
+    if (text.trim() === '') continue;
+    requestCount += 1;
+    if (mismatch !== undefined) continue;
+    const model = (JSON.parse(text) as { body?: { model?: unknown } }).body?.model;
+    if (typeof model !== 'string' || model === '') continue;
+    if (firstModel === undefined) {
+      firstModel = { model, line: lineNumber };
+    } else if (model !== firstModel.model) {
+      mismatch = {
+        code: 'mismatched_model',
+        message: `Line ${lineNumber} asks for model "${model}", line ${firstModel.line} for "${firstModel.model}": every request of a batch must use the same model.`,
+        param: 'body.model',
+        line: lineNumber,
+      };
+    }
+  }
+  const errors: BatchValidationError[] = [];
+  if (requestCount > maxRequests) {
+    errors.push({
+      code: 'too_many_requests',
+      message: `The input file holds ${requestCount} requests; a batch may hold at most ${maxRequests}.`,
+      param: null,
+      line: null,
+    });
+  }
+  if (mismatch !== undefined) errors.push(mismatch);
+  return { errors, requestCount };
+}
 
 /**
  * The Batch API of compatible mode (OpenAI's `batches`: create, retrieve, list, cancel) on the emulated clock. A batch
  * validates its `batch` input file, runs, and on completion writes a `batch_output` file with one answer per request
  * and, when some requests failed (a `url` other than the batch's endpoint, a body without `model`), an error file;
  * both are listed, retrieved and downloaded through the Files API.
+ *
+ * A batch whose input holds more than `maxRequests` requests (50,000 documented) or requests for more than one model
+ * ends `failed` when validation ends, with `errors` and no output. A batch still running when its `completion_window`
+ * ends (a schedule longer than the window) ends `expired` at `expires_at`: the requests answered by then are in its
+ * output file, the others in its error file with the code `batch_expired` (OpenAI's Batch object and error file).
  *
  * @example
  * ```ts
@@ -121,12 +204,30 @@ export function createBatchJobs(dependencies: BatchJobsDependencies) {
   const records: BatchRecord[] = [];
   let sequence = 0;
 
+  /** Whether the batch's requests would still be running when its window ends. */
+  function expires(record: BatchRecord): boolean {
+    return finalizingAfterMs > record.windowMs;
+  }
+
+  /** When the batch's output is due: completion, or expiry. */
+  function dueAfterMs(record: BatchRecord): number {
+    return expires(record) ? record.windowMs : completedAfterMs;
+  }
+
+  function isFailed(record: BatchRecord): boolean {
+    return record.validationErrors.length > 0 && !(expires(record) && record.windowMs < inProgressAfterMs);
+  }
+
   function statusOf(record: BatchRecord, nowMs: number): BatchStatus {
     if (record.cancelledAtMs !== undefined) {
       return nowMs - record.cancelledAtMs >= cancelledAfterMs ? 'cancelled' : 'cancelling';
     }
     const elapsedMs = nowMs - record.createdAtMs;
+    if (expires(record) && elapsedMs >= record.windowMs && !isFailed(record)) {
+      return record.counts === undefined ? 'in_progress' : 'expired';
+    }
     if (elapsedMs < inProgressAfterMs) return 'validating';
+    if (isFailed(record)) return 'failed';
     if (elapsedMs < finalizingAfterMs) return 'in_progress';
     if (elapsedMs < completedAfterMs || record.counts === undefined) return 'finalizing';
     return 'completed';
@@ -142,27 +243,29 @@ export function createBatchJobs(dependencies: BatchJobsDependencies) {
     const reached = (afterMs: number) =>
       nowMs - record.createdAtMs >= afterMs ? record.createdAtMs + afterMs : undefined;
     const isCancelled = record.cancelledAtMs !== undefined;
+    const isFailedNow = status === 'failed';
+    const hasOutput = status === 'completed' || status === 'expired';
     return {
       id: record.id,
       object: 'batch',
       endpoint: record.endpoint,
-      errors: null,
+      errors: isFailedNow ? { object: 'list', data: record.validationErrors } : null,
       input_file_id: record.inputFileId,
       completion_window: record.completionWindow,
       status,
-      output_file_id: status === 'completed' ? (record.outputFileId ?? null) : null,
-      error_file_id: status === 'completed' ? (record.errorFileId ?? null) : null,
+      output_file_id: hasOutput ? (record.outputFileId ?? null) : null,
+      error_file_id: hasOutput ? (record.errorFileId ?? null) : null,
       created_at: seconds(record.createdAtMs),
-      in_progress_at: isCancelled ? null : seconds(reached(inProgressAfterMs)),
-      expires_at: seconds(record.createdAtMs + 24 * 3600 * 1000),
-      finalizing_at: isCancelled ? null : seconds(reached(finalizingAfterMs)),
+      in_progress_at: isCancelled || isFailedNow ? null : seconds(reached(inProgressAfterMs)),
+      expires_at: seconds(record.createdAtMs + record.windowMs),
+      finalizing_at:
+        isCancelled || isFailedNow || expires(record) ? null : seconds(reached(finalizingAfterMs)),
       completed_at: status === 'completed' ? seconds(record.createdAtMs + completedAfterMs) : null,
-      failed_at: null,
-      expired_at: null,
+      failed_at: isFailedNow ? seconds(record.createdAtMs + inProgressAfterMs) : null,
+      expired_at: status === 'expired' ? seconds(record.createdAtMs + record.windowMs) : null,
       cancelling_at: seconds(record.cancelledAtMs),
       cancelled_at: status === 'cancelled' ? seconds((record.cancelledAtMs ?? 0) + cancelledAfterMs) : null,
-      request_counts:
-        status === 'completed' && record.counts ? record.counts : { total: 0, completed: 0, failed: 0 },
+      request_counts: hasOutput && record.counts ? record.counts : { total: 0, completed: 0, failed: 0 },
       metadata: record.metadata,
     };
   }
@@ -175,7 +278,20 @@ export function createBatchJobs(dependencies: BatchJobsDependencies) {
 
   /** Runs a due batch: reads its input line by line, writes the output and error files, registers them. */
   async function run(record: BatchRecord): Promise<void> {
-    const completedAtMs = record.createdAtMs + completedAfterMs;
+    const completedAtMs = record.createdAtMs + dueAfterMs(record);
+    // Requests are answered evenly between in_progress and finalizing: an expired batch answered only the first ones.
+    const answeredCount = expires(record)
+      ? Math.min(
+          record.requestCount,
+          Math.max(
+            0,
+            Math.floor(
+              (record.requestCount * (record.windowMs - inProgressAfterMs)) /
+                Math.max(1, finalizingAfterMs - inProgressAfterMs),
+            ),
+          ),
+        )
+      : record.requestCount;
     const outputPath = dependencies.newPath();
     const errorPath = dependencies.newPath();
     const output = createWriteStream(outputPath);
@@ -194,6 +310,19 @@ export function createBatchJobs(dependencies: BatchJobsDependencies) {
       counts.total += 1;
       const requestId = randomUUID();
       const lineId = `batch_req_${randomBytes(12).toString('hex')}`;
+      if (counts.total > answeredCount) {
+        counts.failed += 1;
+        await write(errors, {
+          id: lineId,
+          custom_id: request.custom_id,
+          response: null,
+          error: {
+            code: 'batch_expired',
+            message: 'This request could not be executed before the completion window expired.',
+          },
+        });
+        continue;
+      }
       const model = request.body.model;
       const problem =
         request.url !== record.endpoint
@@ -259,8 +388,8 @@ export function createBatchJobs(dependencies: BatchJobsDependencies) {
     async settle(): Promise<void> {
       const nowMs = dependencies.now();
       for (const record of records) {
-        if (record.cancelledAtMs !== undefined || record.counts !== undefined) continue;
-        if (nowMs - record.createdAtMs < completedAfterMs) continue;
+        if (record.cancelledAtMs !== undefined || record.counts !== undefined || isFailed(record)) continue;
+        if (nowMs - record.createdAtMs < dueAfterMs(record)) continue;
         // An input file deleted meanwhile leaves a completed batch without answers rather than a broken surface.
         record.settling ??= run(record).catch(() => {
           record.counts ??= { total: 0, completed: 0, failed: 0 };
@@ -269,7 +398,8 @@ export function createBatchJobs(dependencies: BatchJobsDependencies) {
       }
     },
 
-    create(account: string, body: unknown) {
+    /** Creates a batch; its input file is validated at once (read line by line), the verdict shown when validation ends. */
+    async create(account: string, body: unknown) {
       const input = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
       const inputFileId = input.input_file_id;
       if (typeof inputFileId !== 'string' || inputFileId === '') {
@@ -323,6 +453,8 @@ export function createBatchJobs(dependencies: BatchJobsDependencies) {
           'input_file_id',
         );
       }
+      const createdAtMs = dependencies.now();
+      const validation = await validateInput(file.path, dependencies.maxRequests);
       sequence += 1;
       const record: BatchRecord = {
         id: `batch_${randomUUID()}`,
@@ -332,8 +464,11 @@ export function createBatchJobs(dependencies: BatchJobsDependencies) {
         inputPath: file.path,
         completionWindow,
         metadata: metadata as Record<string, string> | null,
-        createdAtMs: dependencies.now(),
+        createdAtMs,
+        windowMs: windowMsOf(completionWindow),
         sequence,
+        validationErrors: validation.errors,
+        requestCount: validation.requestCount,
       };
       records.push(record);
       return toWire(record);

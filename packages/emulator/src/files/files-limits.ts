@@ -16,6 +16,11 @@ export interface FilesLimits {
    */
   readonly batchLineMaxBytes: number;
   /**
+   * Requests one batch may hold (the Batch API's documented 50,000); a batch whose input holds more ends `failed`.
+   * @default 50000
+   */
+  readonly batchMaxRequests: number;
+  /**
    * Files one account may hold.
    * @default 10000
    */
@@ -42,6 +47,7 @@ export const defaultFilesLimits: FilesLimits = Object.freeze({
   fileExtractMaxBytes: 150 * 1024 * 1024,
   batchMaxBytes: 500 * 1024 * 1024,
   batchLineMaxBytes: 6 * 1024 * 1024,
+  batchMaxRequests: 50_000,
   maxFiles: 10_000,
   maxTotalBytes: 100 * 1024 * 1024 * 1024,
   uploadsPerSecond: 3,

@@ -40,7 +40,8 @@ export interface FilesSurfaceOptions {
   readonly requireContentLength?: boolean;
   /**
    * When batches (`/compatible-mode/v1/batches`) move `validating` -> `in_progress` -> `finalizing` -> `completed`,
-   * counted from creation on the emulated clock.
+   * counted from creation on the emulated clock. A schedule whose `finalizingAfterMs` is beyond a batch's
+   * `completion_window` makes that batch `expired` at its `expires_at`.
    * @default { inProgressAfterMs: 500, finalizingAfterMs: 2000, completedAfterMs: 2500, cancelledAfterMs: 500 }
    */
   readonly batchSchedule?: BatchSchedule;
@@ -175,6 +176,7 @@ export function createFilesSurface(context: SurfaceContext, options: FilesSurfac
   const batches = createBatchJobs({
     now: () => context.clock.now(),
     schedule: options.batchSchedule,
+    maxRequests: limits.batchMaxRequests,
     newPath: () => join(directory, `${randomUUID()}.part`),
     findFile(accountName, id) {
       return records.find((record) => record.id === id && record.account === accountName);
@@ -450,7 +452,7 @@ export function createFilesSurface(context: SurfaceContext, options: FilesSurfac
       } catch (error) {
         throw new FilesApiError(400, 'InvalidParameter', (error as Error).message);
       }
-      return sendJson(response, 200, batches.create(account.name, body));
+      return sendJson(response, 200, await batches.create(account.name, body));
     }
     await drainRequest(request);
     if (route === filesRoutes.batchList)
