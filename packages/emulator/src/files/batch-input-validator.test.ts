@@ -103,6 +103,57 @@ describe('createBatchInputValidator: custom_id uniqueness in bounded memory', ()
     expect(await validate(repeated, 4096)).toBe('line 1501: "custom_id" "r7" repeats line 8');
   });
 
+  /** Validates `content` with a counted `reread`; returns the verdict and how many times the file was read again. */
+  async function validateCounting(content: string, filterBytes: number, maxHeldIdCharacters?: number) {
+    const bytes = Buffer.from(content);
+    let rereads = 0;
+    const validator = createBatchInputValidator({
+      lineMaxBytes: 1 << 20,
+      filterBytes,
+      ...(maxHeldIdCharacters === undefined ? {} : { maxHeldIdCharacters }),
+      reread: () => {
+        rereads += 1;
+        return Readable.from([bytes]);
+      },
+    });
+    for (let start = 0; start < bytes.length; start += 65_536)
+      validator.write(bytes.subarray(start, start + 65_536));
+    return { problem: await validator.finish(), rereads };
+  }
+
+  it('still finds a repeat that comes after the suspects outgrew maxHeldIdCharacters, in bounded partitions', async () => {
+    const unique = lines(2000);
+    const idCharacters = unique.reduce((sum, _, index) => sum + `r${index}`.length, 0);
+    // A 32-bit filter suspects nearly every id: the suspects pass 1000 characters long before the repeat.
+    const repeated = await validateCounting([...unique, line('r7')].join('\n'), 4, 1000);
+    expect(repeated.problem).toBe('line 2001: "custom_id" "r7" repeats line 8');
+    // Each read held at most 1000 characters of ids, so it took at least this many reads; and no more than twice
+    // the partitions sized at half the bound.
+    expect(repeated.rereads).toBeGreaterThanOrEqual(Math.ceil(idCharacters / 1000));
+    expect(repeated.rereads).toBeLessThanOrEqual(2 * 2 ** Math.ceil(Math.log2(idCharacters / 500)));
+    const clean = await validateCounting(unique.join('\n'), 4, 1000);
+    expect(clean.problem).toBeUndefined();
+    expect(clean.rereads).toBeGreaterThanOrEqual(Math.ceil(idCharacters / 1000));
+    // Within the bound, one confirming read is enough.
+    expect(await validateCounting([...unique, line('r7')].join('\n'), 4)).toEqual({
+      problem: 'line 2001: "custom_id" "r7" repeats line 8',
+      rereads: 1,
+    });
+  });
+
+  it('finds a repeat past the default bound of 4 Mi suspected characters', async () => {
+    // 1100 ids of 4000 characters: 4.4 Mi characters, all suspected by a 32-bit filter, then one repeat.
+    const ids = Array.from(
+      { length: 1100 },
+      (_, index) => `${String(index).padStart(6, '0')}${'x'.repeat(3994)}`,
+    );
+    const content = [...ids.map((id) => line(id)), line(ids[3] ?? '')].join('\n');
+    const { problem, rereads } = await validateCounting(content, 4);
+    expect(problem).toBe(`line 1101: "custom_id" "${ids[3]}" repeats line 4`);
+    expect(rereads).toBeGreaterThanOrEqual(2);
+    expect(rereads).toBeLessThanOrEqual(16);
+  });
+
   it('reports the earlier of a repeat and another problem, as a single pass would', async () => {
     const repeatFirst = [line('a'), line('b'), line('a'), line('c').replace('POST', 'GET')].join('\n');
     expect(await validate(repeatFirst, 7)).toBe('line 3: "custom_id" "a" repeats line 1');

@@ -1,10 +1,14 @@
-/** Checks a `batch` upload line by line as it streams by, holding at most one line and a fixed-size filter in memory. */
+/**
+ * Checks a `batch` upload line by line as it streams by, holding at most one line, a fixed-size filter and a bounded
+ * number of `custom_id` characters in memory.
+ */
 export interface BatchInputValidator {
   /** Feeds the next chunk. */
   write(chunk: Buffer): void;
   /**
    * After the last chunk: the first problem found (`line 3: "method" must be "POST"`), or `undefined` when valid. When
-   * the filter of `custom_id`s suspects a repeat, the file is read a second time (through `reread`) to confirm it.
+   * the filter of `custom_id`s suspects a repeat, the file is read again (through `reread`) to confirm it: once in
+   * the usual case, a few times when the suspects outgrow `maxHeldIdCharacters`.
    */
   finish(): Promise<string | undefined>;
 }
@@ -21,13 +25,18 @@ export interface BatchInputValidatorOptions {
    * @default 16777216 (16 MiB)
    */
   readonly filterBytes?: number;
+  /**
+   * Most `custom_id` characters held at once to confirm repeats exactly: the ids the filter suspects, or, once the
+   * suspects outgrow it, the ids of one hash partition of the file at a time (each partition one more read of the
+   * file). Repeats are found whatever the count; past this bound it costs reads, not memory.
+   * @default 4194304 (4 Mi characters)
+   */
+  readonly maxHeldIdCharacters?: number;
 }
 
 const newline = 0x0a;
 /** Bits set per `custom_id` in the filter. */
 const hashCount = 7;
-/** Characters of suspected `custom_id`s kept for the second pass. */
-const maxSuspectCharacters = 4 * 1024 * 1024;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -109,7 +118,9 @@ function createLineSplitter(
  *
  * Memory is bounded whatever the line count: uniqueness is checked against a fixed-size Bloom filter of `custom_id`
  * hashes (16 MiB by default), and only a suspected repeat is confirmed exactly, by a second pass over the stored file
- * that keeps just the suspected ids.
+ * that keeps just the suspected ids. When the suspects outgrow `maxHeldIdCharacters` (many ids the filter cannot tell
+ * apart, or many real repeats), the check falls back to exact passes over hash partitions of the ids, each holding at
+ * most that many characters, so a repeat is never missed and memory stays bounded; only the number of reads grows.
  *
  * @example
  * ```ts
@@ -125,10 +136,18 @@ export function createBatchInputValidator(options: BatchInputValidatorOptions): 
     throw new RangeError(`filterBytes must be a power of two between 4 and 268435456, got ${filterBytes}`);
   }
   const filterBits = filterBytes * 8;
+  const maxHeldIdCharacters = options.maxHeldIdCharacters ?? 4 * 1024 * 1024;
+  if (!(Number.isInteger(maxHeldIdCharacters) && maxHeldIdCharacters >= 1)) {
+    throw new RangeError(`maxHeldIdCharacters must be a positive integer, got ${maxHeldIdCharacters}`);
+  }
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let filter: Uint32Array | undefined;
   const suspects = new Set<string>();
   let suspectCharacters = 0;
+  /** Set once the suspects outgrew `maxHeldIdCharacters`: repeats are then confirmed by partitions. */
+  let hasOverflowed = false;
+  /** Characters of every `custom_id` read, to size the partitions. */
+  let idCharacters = 0;
   let lineNumber = 0;
   let firstBlankLine: number | undefined;
   let requestCount = 0;
@@ -182,12 +201,17 @@ export function createBatchInputValidator(options: BatchInputValidatorOptions): 
     if (typeof customId !== 'string' || customId === '') {
       return `line ${lineNumber}: "custom_id" must be a non-empty string`;
     }
-    if (addToFilter(customId) && suspectCharacters < maxSuspectCharacters && !suspects.has(customId)) {
-      suspects.add(customId);
-      suspectCharacters += customId.length;
+    idCharacters += customId.length;
+    if (addToFilter(customId) && !hasOverflowed) {
+      if (!suspects.has(customId)) {
+        suspects.add(customId);
+        suspectCharacters += customId.length;
+      }
       lastSuspectLine = lineNumber;
-    } else if (suspects.has(customId)) {
-      lastSuspectLine = lineNumber;
+      if (suspectCharacters > maxHeldIdCharacters) {
+        hasOverflowed = true;
+        suspects.clear();
+      }
     }
     if (method !== 'POST') return `line ${lineNumber}: "method" must be "POST"`;
     if (typeof url !== 'string' || !url.startsWith('/')) {
@@ -211,11 +235,25 @@ export function createBatchInputValidator(options: BatchInputValidatorOptions): 
     },
   );
 
-  /** Second pass: the first line, up to `lastLine`, whose `custom_id` repeats an earlier line's. */
-  async function confirmRepeat(lastLine: number): Promise<string | undefined> {
+  /** A repeat found by a pass over the stored file. */
+  interface Repeat {
+    readonly line: number;
+    readonly message: string;
+  }
+
+  /**
+   * One pass over the stored file: the first line, up to `lastLine`, whose `custom_id` (among those `isHeld` keeps)
+   * repeats an earlier line's. `'overflow'` when the kept ids outgrow `maxHeldIdCharacters` (only when `canOverflow`).
+   */
+  async function findRepeat(
+    lastLine: number,
+    isHeld: (customId: string) => boolean,
+    canOverflow: boolean,
+  ): Promise<Repeat | 'overflow' | undefined> {
     const firstSeen = new Map<string, number>();
+    let heldCharacters = 0;
     let number = 0;
-    let repeat: string | undefined;
+    let result: Repeat | 'overflow' | undefined;
     const confirm = createLineSplitter(
       lineMaxBytes,
       (bytes) => {
@@ -229,13 +267,21 @@ export function createBatchInputValidator(options: BatchInputValidatorOptions): 
         } catch {
           return true;
         }
-        if (typeof customId !== 'string' || !suspects.has(customId)) return true;
+        if (typeof customId !== 'string' || customId === '' || !isHeld(customId)) return true;
         const earlier = firstSeen.get(customId);
         if (earlier !== undefined) {
-          repeat = `line ${number}: "custom_id" "${customId}" repeats line ${earlier}`;
+          result = {
+            line: number,
+            message: `line ${number}: "custom_id" "${customId}" repeats line ${earlier}`,
+          };
           return false;
         }
         firstSeen.set(customId, number);
+        heldCharacters += customId.length;
+        if (canOverflow && heldCharacters > maxHeldIdCharacters && firstSeen.size > 1) {
+          result = 'overflow';
+          return false;
+        }
         return true;
       },
       () => {},
@@ -246,7 +292,37 @@ export function createBatchInputValidator(options: BatchInputValidatorOptions): 
       if (!isReading) break;
     }
     if (isReading) confirm.end();
-    return repeat;
+    return result;
+  }
+
+  /**
+   * Exact check by hash partitions, when the suspects outgrew the bound: each pass holds only the ids whose hash falls
+   * in one partition (sized from the characters read so that it fits), and a partition that still outgrows the bound
+   * is split in two. The earliest repeat over all partitions is the file's first repeat.
+   */
+  async function findRepeatByPartitions(lastLine: number): Promise<string | undefined> {
+    let partitions = 1;
+    while (partitions < 2 ** 30 && idCharacters / partitions > maxHeldIdCharacters / 2) partitions *= 2;
+    const pending: Array<{ readonly modulus: number; readonly residue: number }> = [];
+    for (let residue = 0; residue < partitions; residue += 1) pending.push({ modulus: partitions, residue });
+    let earliest: Repeat | undefined;
+    for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
+      const { modulus, residue } = next;
+      const found = await findRepeat(
+        earliest === undefined ? lastLine : earliest.line - 1,
+        (customId) => {
+          hashPair(customId);
+          return ((hashLow >>> 0) & (modulus - 1)) === residue;
+        },
+        modulus < 2 ** 30,
+      );
+      if (found === 'overflow') {
+        pending.push({ modulus: modulus * 2, residue }, { modulus: modulus * 2, residue: residue + modulus });
+      } else if (found !== undefined) {
+        earliest = found;
+      }
+    }
+    return earliest?.message;
   }
 
   return {
@@ -255,12 +331,15 @@ export function createBatchInputValidator(options: BatchInputValidatorOptions): 
     },
     async finish() {
       if (problem === undefined) splitter.end();
-      if (suspects.size > 0) {
-        const lastLine = problemLine === 0 ? lastSuspectLine : Math.min(problemLine, lastSuspectLine);
-        const repeat = await confirmRepeat(lastLine);
-        if (repeat !== undefined) return repeat;
-      }
       filter = undefined;
+      if (hasOverflowed) {
+        const repeat = await findRepeatByPartitions(problemLine === 0 ? lineNumber : problemLine);
+        if (repeat !== undefined) return repeat;
+      } else if (suspects.size > 0) {
+        const lastLine = problemLine === 0 ? lastSuspectLine : Math.min(problemLine, lastSuspectLine);
+        const repeat = await findRepeat(lastLine, (customId) => suspects.has(customId), false);
+        if (repeat !== undefined && repeat !== 'overflow') return repeat.message;
+      }
       if (problem !== undefined) return problem;
       if (requestCount === 0) return 'the file contains no requests';
       return undefined;
