@@ -29,7 +29,7 @@ import { requestParams } from './request-params.js';
 export interface BailianSurfaceOptions {
   /**
    * When files move through the parse states, counted from AddFile on the emulated clock.
-   * @default { queuedAfterMs: 500, parsingAfterMs: 1000, doneAfterMs: 2000 }
+   * @default { queuedAfterMs: 500, parsingAfterMs: 1000, indexBuiltAfterMs: 1500, doneAfterMs: 2000, sessionFileTtlMs: 604800000, indexDeletedForMs: 1000 }
    */
   readonly parseSchedule?: BailianParseSchedule;
   /**
