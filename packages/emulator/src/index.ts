@@ -45,6 +45,7 @@ export type {
   FaultRule,
   PlannedFault,
   ResetFault,
+  SafeCheckFailedFault,
   StallFault,
   StatusFault,
   SuccessFalseFault,
