@@ -408,7 +408,9 @@ function isClean(call: CallRecord): boolean {
 /** Retries as the logs tell them: the transport's, and a flow's own (a new lease, a throttled AddFile sent again). */
 function countRetries(lines: readonly string[]): number {
   return lines.filter((line) =>
-    /^warn (retrying request|AddFile throttled|AddFile not found by lookup|AddFile did not add|lease URL expired)/.test(line),
+    /^warn (retrying request|AddFile throttled|AddFile not found by lookup|AddFile did not add|lease URL expired)/.test(
+      line,
+    ),
   ).length;
 }
 
