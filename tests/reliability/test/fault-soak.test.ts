@@ -245,7 +245,9 @@ describe('fault soak', () => {
       uploadsPerSecond,
     );
     expect(maxGrantsInWindow(recorded.grants.get('files') ?? [], 1000)).toBeLessThanOrEqual(queriesPerSecond);
-    expect(recorded.grants.get('filesUpload')?.length).toBe(uploads.length);
+    // Every upload the service saw went through the limiter (a stalled one may be logged by the emulator a little
+    // after the client gave up, so at least as many grants as calls).
+    expect(recorded.grants.get('filesUpload')?.length).toBeGreaterThanOrEqual(uploads.length);
     expect(calls.filter((call) => call.status === 429 && call.fault === undefined)).toHaveLength(0);
     expectNoLeaks(emulator, lines, results);
 
@@ -347,8 +349,9 @@ describe('fault soak', () => {
         expect(TransportError.isInstance(result.reason), String(result.reason)).toBe(true);
         const reason = result.reason as TransportError;
         reasons.set(reason.code, (reasons.get(reason.code) ?? 0) + 1);
-        // Failed with a reason: either never added, or added and then named by its file id (a wait that failed).
-        if (copies === 1) {
+        // Failed with a reason: never added; or added and then named by its file id (a wait that failed); or an
+        // AddFile the client could not settle, reported as such (ADD_FILE_UNCERTAIN), never as not added.
+        if (copies === 1 && reason.code !== 'ADD_FILE_UNCERTAIN') {
           expect(reason.message, 'a failure after AddFile names the file').toContain(
             files.find((file) => file.fileName === name)!.fileId,
           );
@@ -375,13 +378,15 @@ describe('fault soak', () => {
     }
     expect(listed).toHaveLength(files.length);
 
-    // The limiter held: no 1 s window with more starts of an action than its (scaled) quota, every call of it went
-    // through the limiter, and so not one real throttling answer from the service.
+    // The limiter held: no 1 s window with more starts of an action than its (scaled) quota, every call of it the
+    // service saw went through the limiter, and so not one real throttling answer from the service.
     for (const [action, limit] of Object.entries(rateLimits)) {
       const quotaName = action[0]!.toLowerCase() + action.slice(1);
       const grants = recorded.grants.get(quotaName) ?? [];
       expect(maxGrantsInWindow(grants, 1000), action).toBeLessThanOrEqual(limit);
-      expect(grants.length, action).toBe(calls.filter((call) => call.route === action).length);
+      expect(grants.length, action).toBeGreaterThanOrEqual(
+        calls.filter((call) => call.route === action).length,
+      );
     }
     expect(calls.filter((call) => call.status === 429 && call.fault === undefined)).toHaveLength(0);
     expectNoLeaks(emulator, lines, results);
