@@ -22,6 +22,9 @@ export type AddFileOutcome =
 /** Throttled AddFile calls retried with the same lease, beyond the transport's own retries. */
 const throttledRounds = 5;
 
+/** AddFile calls sent again with the same lease while their outcome stays unknown and the lookup finds nothing. */
+const maxResends = 3;
+
 /**
  * Calls AddFile with one lease, at most once in effect (spec §3.3, §10.6; the seed 000 "do not submit again" rule).
  * AddFile is not idempotent and the lease is single-use, so:
@@ -30,8 +33,12 @@ const throttledRounds = 5;
  * - a definite refusal (a 4xx, or `Success: false` with a parameter or permission code) is thrown;
  * - anything ambiguous (a reset, a timeout after sending, a 5xx, `Success: false` with another code) is settled by
  *   looking the document up: ListFile by name (without the extension), matched on the full name, size and a
- *   creation time not before the lease's; found means added, not found means the caller starts over with a new
- *   lease.
+ *   creation time not before the lease's; found means added.
+ * - not found is not yet proof: a call that timed out may still land after the lookup. So AddFile is sent once more
+ *   with the same lease (up to 3 times while the outcome stays unknown), which the service carries out at most once (spec §9 "the lease ID is consumed by AddFile",
+ *   §10.6): it adds the document, or it is refused because the first call consumed the lease, and then a second
+ *   lookup finds the document. Only a lease that was refused and whose document is still not found sends the
+ *   caller back to start over with a new lease.
  *
  * @internal
  */
@@ -47,6 +54,8 @@ export async function addFileOnce(
   },
 ): Promise<AddFileOutcome> {
   const { leaseId, fields, signal } = request;
+  // How often the lease was sent again after an ambiguous AddFile was looked up in vain.
+  let resends = 0;
   for (let round = 0; ; round += 1) {
     try {
       const { data } = await context.call({
@@ -71,7 +80,16 @@ export async function addFileOnce(
         }
         return { kind: 'not-added', reason: error };
       }
-      if (isDefiniteRefusal(error)) throw error;
+      if (isDefiniteRefusal(error)) {
+        if (resends === 0) throw error;
+        // The lease sent again was refused: the first call consumed it after all (or the lease lapsed).
+        const found = await lookUp(context, request, error);
+        if (found) {
+          context.claimedFileIds.add(found.FileId);
+          return { kind: 'added', fileId: found.FileId, parser: found.Parser ?? undefined, wasFound: true };
+        }
+        return { kind: 'not-added', reason: error };
+      }
       context.logger.warn?.('AddFile outcome unknown; looking the document up', {
         leaseId,
         fileName: request.fileName,
@@ -81,6 +99,18 @@ export async function addFileOnce(
       if (found) {
         context.claimedFileIds.add(found.FileId);
         return { kind: 'added', fileId: found.FileId, parser: found.Parser ?? undefined, wasFound: true };
+      }
+      if (resends < maxResends) {
+        resends += 1;
+        context.logger.warn?.(
+          'AddFile not found by lookup; sending it again with the same single-use lease',
+          {
+            leaseId,
+            fileName: request.fileName,
+            resends,
+          },
+        );
+        continue;
       }
       return { kind: 'not-added', reason: error };
     }

@@ -1,14 +1,18 @@
 // The bad-input catalogue: one table of bad inputs across the packages. Each gets its documented typed error (a
 // TransportError subclass with a stable SCREAMING_SNAKE code; HashError / RateLimitError below transport), a message
 // that names the value, no request where the check can come first, and no secret anywhere in the error.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { createEmulator, type Emulator } from '@x/emulator';
 import { HashError, hashFile, md5File } from '@x/hash';
+import { createKnowledgeBaseClient, type KnowledgeBaseClient } from '@x/kb-lease';
+import { createFilesClient, type FilesClient } from '@x/openai-files';
 import {
   createModelStudioLimiter,
   createQuotaLimiter,
@@ -30,12 +34,15 @@ import {
   TransportError,
 } from '@x/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyLease } from './support/requests.js';
 import { leakedSecrets, secretsOf, visibleText } from './support/secrets.js';
 
 let emulator: Emulator;
 let folder: string;
 let storage: TempStorage;
 let transport: Transport;
+let files: FilesClient;
+let knowledgeBase: KnowledgeBaseClient;
 const paths = {
   missing: '',
   directory: '',
@@ -43,6 +50,13 @@ const paths = {
   small: '',
   empty: '',
   overVlLimit: '',
+  notes: '',
+  emptyText: '',
+  csv: '',
+  badLine: '',
+  duplicateId: '',
+  overFilesLimit: '',
+  fakePdf: '',
 };
 
 beforeAll(async () => {
@@ -61,11 +75,45 @@ beforeAll(async () => {
   paths.overVlLimit = join(folder, 'one-byte-over.mp4');
   writeFileSync(paths.overVlLimit, '');
   truncateSync(paths.overVlLimit, 100 * 1024 * 1024 + 1);
+  paths.notes = join(folder, 'notes.txt');
+  writeFileSync(paths.notes, 'meeting notes\n');
+  paths.emptyText = join(folder, 'empty.txt');
+  writeFileSync(paths.emptyText, '');
+  const request = (id: string) =>
+    JSON.stringify({
+      custom_id: id,
+      method: 'POST',
+      url: '/v1/chat/completions',
+      body: { model: 'qwen-plus' },
+    });
+  paths.csv = join(folder, 'requests.csv');
+  writeFileSync(paths.csv, 'custom_id,question\nq-1,hello\n');
+  paths.badLine = join(folder, 'bad-line.jsonl');
+  writeFileSync(
+    paths.badLine,
+    [request('q-1'), request('q-2'), '{"custom_id": "q-3",', request('q-4')].join('\n'),
+  );
+  paths.duplicateId = join(folder, 'duplicate.jsonl');
+  writeFileSync(paths.duplicateId, [request('q-1'), request('q-2'), request('q-1')].join('\n'));
+  // The Files API takes at most 150 MB for file-extract: one byte more (sparse).
+  paths.overFilesLimit = join(folder, 'one-byte-over.txt');
+  writeFileSync(paths.overFilesLimit, '');
+  truncateSync(paths.overFilesLimit, 150 * 1024 * 1024 + 1);
+  paths.fakePdf = join(folder, 'fake.pdf');
+  writeFileSync(paths.fakePdf, 'plain text, not a PDF');
+  files = createFilesClient({ apiKey: emulator.account.apiKey, baseUrl: emulator.url, retry: false });
+  knowledgeBase = createKnowledgeBaseClient({
+    workspaceId: emulator.account.workspaceId,
+    endpoint: emulator.url,
+    credentials: accessKey(),
+  });
   storage = createTempStorage({ apiKey: emulator.account.apiKey, baseUrl: emulator.url });
   transport = createTransport({ baseUrl: emulator.url, auth: bearer(emulator.account.apiKey), retry: false });
 });
 
 afterAll(async () => {
+  await files?.close();
+  await knowledgeBase?.close();
   await storage?.close();
   await transport?.close();
   await emulator?.close();
@@ -85,6 +133,10 @@ interface BadInput {
   readonly requests?: number;
 }
 
+const accessKey = () => ({
+  accessKeyId: emulator.account.accessKeyId,
+  accessKeySecret: emulator.account.accessKeySecret,
+});
 const skewedAcs3 = () =>
   acs3(
     { accessKeyId: emulator.account.accessKeyId, accessKeySecret: emulator.account.accessKeySecret },
@@ -464,6 +516,327 @@ const catalogue: BadInput[] = [
     code: 'FILE_NOT_FOUND',
     names: () => 'missing.png',
   },
+  // @x/openai-files
+  {
+    name: 'openai-files: a purpose the Files API does not take',
+    run: () => files.upload(paths.notes, { purpose: 'fine-tune' as 'batch' }),
+    code: 'INVALID_OPTIONS',
+    names: () => 'purpose',
+  },
+  {
+    name: 'openai-files: a batch file that is not JSONL',
+    run: () => files.upload(paths.csv, { purpose: 'batch' }),
+    code: 'UNSUPPORTED_FILE_TYPE',
+    names: () => 'requests.csv',
+  },
+  {
+    name: 'openai-files: a JSONL batch with one bad line in the middle, named by its number',
+    run: () => files.upload(paths.badLine, { purpose: 'batch' }),
+    code: 'INVALID_BATCH_INPUT',
+    names: () => 'line 3',
+  },
+  {
+    name: 'openai-files: a JSONL batch with a duplicate custom_id',
+    run: () => files.upload(paths.duplicateId, { purpose: 'batch' }),
+    code: 'INVALID_BATCH_INPUT',
+    names: () => 'q-1',
+  },
+  {
+    name: 'openai-files: a file-extract file over 150 MB by one byte',
+    run: () => files.upload(paths.overFilesLimit, { purpose: 'file-extract' }),
+    code: 'FILE_TOO_LARGE',
+    names: () => 'one-byte-over.txt',
+  },
+  {
+    name: 'openai-files: a file-extract type the service does not read',
+    run: () =>
+      files.upload(new TextEncoder().encode('slides'), { purpose: 'file-extract', fileName: 'deck.pptx' }),
+    code: 'UNSUPPORTED_FILE_TYPE',
+    names: () => 'deck.pptx',
+  },
+  {
+    name: 'openai-files: a .pdf that is not a PDF',
+    run: () => files.upload(paths.fakePdf, { purpose: 'file-extract' }),
+    code: 'FILE_TYPE_MISMATCH',
+    names: () => 'fake.pdf',
+  },
+  {
+    name: 'openai-files: an empty file',
+    run: () => files.upload(paths.emptyText, { purpose: 'file-extract' }),
+    code: 'FILE_EMPTY',
+    names: () => 'empty.txt',
+  },
+  {
+    name: 'openai-files: bytes without a file name',
+    run: () => files.upload(new TextEncoder().encode('notes'), { purpose: 'file-extract' }),
+    code: 'FILE_NAME_REQUIRED',
+    names: () => 'fileName',
+  },
+  {
+    name: 'openai-files: a blank file id',
+    run: () => files.retrieve('   '),
+    code: 'INVALID_FILE_ID',
+    names: () => '"   "',
+  },
+  {
+    // Ids are escaped, never checked against a pattern the service may change: ../ stays inside one path segment.
+    name: 'openai-files: a file id with ../ is one escaped segment, unknown to the service',
+    run: () => files.retrieve('../../etc/passwd'),
+    code: 'HTTP_STATUS',
+    names: () => '..%2F..%2Fetc%2Fpasswd',
+    requests: 1,
+  },
+  {
+    name: 'openai-files: a list page over 2000',
+    run: () => files.list({ limit: 5000 }),
+    code: 'INVALID_OPTIONS',
+    names: () => 'limit',
+  },
+  {
+    name: 'openai-files: a negative concurrency',
+    run: () => files.uploadMany([paths.notes], { purpose: 'file-extract', concurrency: -1 }),
+    code: 'INVALID_OPTIONS',
+    names: () => 'concurrency',
+  },
+  {
+    name: 'openai-files: a wrong API key',
+    run: async () => {
+      const wrong = createFilesClient({
+        apiKey: 'sk-wrong-key-0123456789',
+        baseUrl: emulator.url,
+        retry: false,
+      });
+      try {
+        return await wrong.upload(paths.notes, { purpose: 'file-extract' });
+      } finally {
+        await wrong.close();
+      }
+    },
+    code: 'HTTP_STATUS',
+    names: () => 'InvalidApiKey',
+    requests: 1,
+  },
+  // @x/kb-lease
+  {
+    name: 'kb-lease: a tag with a space',
+    run: () => knowledgeBase.uploadDocument(paths.notes, { tags: ['two words'] }),
+    code: 'INVALID_TAGS',
+    names: () => 'two words',
+  },
+  {
+    name: 'kb-lease: a tag over 32 characters',
+    run: () => knowledgeBase.uploadDocument(paths.notes, { tags: ['t'.repeat(33)] }),
+    code: 'INVALID_TAGS',
+    names: () => 't'.repeat(33),
+  },
+  {
+    name: 'kb-lease: a file name without an extension',
+    run: () => knowledgeBase.uploadDocument(paths.notes, { fileName: 'README' }),
+    code: 'INVALID_FILE_NAME',
+    names: () => 'README',
+  },
+  {
+    name: 'kb-lease: a file name over 128 characters',
+    run: () => knowledgeBase.uploadDocument(paths.notes, { fileName: `${'n'.repeat(130)}.txt` }),
+    code: 'INVALID_FILE_NAME',
+    names: () => 'n'.repeat(130),
+  },
+  {
+    name: 'kb-lease: a type the knowledge base does not parse',
+    run: () => knowledgeBase.uploadDocument(paths.notes, { fileName: 'program.exe' }),
+    code: 'UNSUPPORTED_FILE_TYPE',
+    names: () => 'program.exe',
+  },
+  {
+    name: 'kb-lease: an empty document',
+    run: () => knowledgeBase.uploadDocument(paths.emptyText),
+    code: 'FILE_EMPTY',
+    names: () => 'empty.txt',
+  },
+  {
+    name: 'kb-lease: a missing file',
+    run: () => knowledgeBase.uploadDocument(paths.missing),
+    code: 'FILE_NOT_FOUND',
+    names: () => paths.missing,
+  },
+  {
+    name: 'kb-lease: a directory',
+    run: () => knowledgeBase.uploadDocument(paths.directory),
+    code: 'NOT_A_FILE',
+    names: () => paths.directory,
+  },
+  {
+    name: 'kb-lease: a FIFO',
+    run: () => knowledgeBase.uploadDocument(paths.fifo),
+    code: 'NOT_A_FILE',
+    names: () => paths.fifo,
+  },
+  {
+    name: 'kb-lease: tags of the wrong type',
+    run: () => knowledgeBase.uploadDocument(paths.notes, { tags: 'hr' as unknown as string[] }),
+    code: 'INVALID_OPTIONS',
+    names: () => 'tags',
+  },
+  {
+    name: 'kb-lease: a number where the document goes',
+    run: () => knowledgeBase.uploadDocument(42 as unknown as string),
+    code: 'INVALID_INPUT',
+    names: () => 'number',
+  },
+  {
+    name: 'kb-lease: an endpoint that is not http(s)',
+    run: () =>
+      createKnowledgeBaseClient({
+        workspaceId: 'llm-x',
+        endpoint: 'ftp://example.com',
+        credentials: accessKey(),
+      }),
+    code: 'INVALID_ENDPOINT',
+    names: () => 'ftp://example.com',
+  },
+  {
+    name: 'kb-lease: a SESSION_FILE outside the default category',
+    run: () =>
+      knowledgeBase.uploadDocument(paths.notes, { categoryType: 'SESSION_FILE', categoryId: 'cate_x' }),
+    code: 'INVALID_CATEGORY',
+    names: () => 'cate_x',
+  },
+  {
+    name: 'openai-files: a number where the file goes',
+    run: () => files.upload(42 as unknown as string, { purpose: 'file-extract' }),
+    code: 'INVALID_INPUT',
+    names: () => 'number',
+  },
+  {
+    name: 'openai-files: a directory',
+    run: () => files.upload(paths.directory, { purpose: 'file-extract' }),
+    code: 'NOT_A_FILE',
+    names: () => paths.directory,
+  },
+  {
+    name: 'openai-files: a FIFO',
+    run: () => files.upload(paths.fifo, { purpose: 'batch' }),
+    code: 'NOT_A_FILE',
+    names: () => paths.fifo,
+  },
+  {
+    name: 'kb-lease: an MD5 that is not 32 hex characters',
+    run: () => knowledgeBase.uploadDocument(paths.notes, { md5: 'abc' }),
+    code: 'INVALID_OPTIONS',
+    names: () => 'md5',
+  },
+  {
+    name: 'kb-lease: a negative concurrency',
+    run: () => knowledgeBase.uploadMany([paths.notes], { concurrency: -1 }),
+    code: 'INVALID_OPTIONS',
+    names: () => 'concurrency',
+  },
+  {
+    name: 'kb-lease: a wrong workspace',
+    run: async () => {
+      const elsewhere = createKnowledgeBaseClient({
+        workspaceId: 'llm-nope',
+        endpoint: emulator.url,
+        credentials: accessKey(),
+      });
+      try {
+        return await elsewhere.uploadDocument(paths.notes, { wait: false });
+      } finally {
+        await elsewhere.close();
+      }
+    },
+    code: 'HTTP_STATUS',
+    names: () => 'llm-nope',
+    requests: 1,
+  },
+  {
+    name: 'kb-lease: a wrong AccessKey secret',
+    run: async () => {
+      const wrong = createKnowledgeBaseClient({
+        workspaceId: emulator.account.workspaceId,
+        endpoint: emulator.url,
+        credentials: {
+          accessKeyId: emulator.account.accessKeyId,
+          accessKeySecret: 'wrong-secret-0123456789',
+        },
+      });
+      try {
+        return await wrong.uploadDocument(paths.notes, { wait: false });
+      } finally {
+        await wrong.close();
+      }
+    },
+    code: 'HTTP_STATUS',
+    names: () => 'SignatureDoesNotMatch',
+    requests: 1,
+  },
+  {
+    name: 'kb-lease: a clock skewed by 20 minutes',
+    run: async () => {
+      const skewed = createTransport({ baseUrl: emulator.url, auth: skewedAcs3(), retry: false });
+      const late = createKnowledgeBaseClient({
+        workspaceId: emulator.account.workspaceId,
+        transport: skewed,
+      });
+      try {
+        return await late.uploadDocument(paths.notes, { wait: false });
+      } finally {
+        await late.close();
+        await skewed.close();
+      }
+    },
+    code: 'HTTP_STATUS',
+    names: () => 'InvalidTimeStamp.Expired',
+    requests: 1,
+  },
+  {
+    name: 'Bailian: a lease used twice (the second AddFile is refused)',
+    run: async () => {
+      const body = Buffer.from('lease once\n');
+      const md5 = createHash('md5').update(body).digest('hex');
+      const lease = await applyLease(emulator, 'lease-once.txt', md5, body.length);
+      await fetch(lease.url, { method: 'PUT', headers: lease.headers, body });
+      const addFile = () =>
+        transport.request({
+          method: 'PUT',
+          path: `/${emulator.account.workspaceId}/datacenter/file`,
+          auth: acs3(accessKey()),
+          headers: { 'x-acs-action': 'AddFile', 'x-acs-version': '2023-12-29' },
+          body: formBody({ LeaseId: lease.leaseId, Parser: 'DASHSCOPE_DOCMIND', CategoryId: 'default' }),
+        });
+      await addFile();
+      return addFile();
+    },
+    code: 'HTTP_STATUS',
+    names: () => 'LeaseId',
+    requests: 4, // the lease, the PUT, the AddFile that used it, and the one refused
+  },
+];
+
+/** Bad command lines: exit code 2 and one line on stderr naming the value, before any request. */
+const cliCatalogue: { name: string; args: (paths: Record<string, string>) => string[]; names: string }[] = [
+  { name: 'oss upload without --model', args: (p) => ['oss', 'upload', p.small!], names: '--model' },
+  {
+    name: 'a region that does not exist',
+    args: (p) => ['--region', 'mars-1', 'oss', 'upload', '-m', 'qwen-vl-plus', p.small!],
+    names: 'mars-1',
+  },
+  {
+    name: 'a concurrency of 0',
+    args: (p) => ['oss', 'upload', '-m', 'qwen-vl-plus', '--concurrency', '0', p.small!],
+    names: '0',
+  },
+  {
+    name: 'an endpoint that is not http(s)',
+    args: (p) => ['--endpoint', 'ftp://example.com', 'oss', 'upload', '-m', 'qwen-vl-plus', p.small!],
+    names: 'ftp://example.com',
+  },
+  { name: 'a command that does not exist', args: () => ['upload-everything'], names: 'upload-everything' },
+  {
+    name: 'an option that does not exist',
+    args: (p) => ['oss', 'upload', '-m', 'qwen-vl-plus', '--fast', p.small!],
+    names: '--fast',
+  },
 ];
 
 function isTyped(error: unknown): error is Error & { code: string } {
@@ -471,8 +844,22 @@ function isTyped(error: unknown): error is Error & { code: string } {
 }
 
 describe('bad-input catalogue', () => {
-  it('has at least 40 entries', () => {
-    expect(catalogue.length).toBeGreaterThanOrEqual(40);
+  it('has at least 40 entries, covering every package and the CLI', () => {
+    expect(catalogue.length + cliCatalogue.length).toBeGreaterThanOrEqual(40);
+    for (const prefix of [
+      'md5File',
+      'hashFile',
+      'createRateLimiter',
+      'request',
+      'temp-oss',
+      'openai-files',
+      'kb-lease',
+    ])
+      expect(
+        catalogue.some((entry) => entry.name.startsWith(prefix)),
+        prefix,
+      ).toBe(true);
+    expect(cliCatalogue.length).toBeGreaterThan(0);
   });
 
   it.each(catalogue.map((entry) => [entry.name, entry] as const))('%s', async (_name, entry) => {
@@ -494,4 +881,51 @@ describe('bad-input catalogue', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(emulator.calls.length - before, 'requests sent').toBe(entry.requests ?? 0);
   });
+
+  it.each(cliCatalogue.map((entry) => [entry.name, entry] as const))('mstudio: %s', async (_name, entry) => {
+    const before = emulator.calls.length;
+    const run = await runCli(entry.args(paths), {
+      MSTUDIO_ENDPOINT: emulator.url,
+      DASHSCOPE_API_KEY: emulator.account.apiKey,
+      ALIBABA_CLOUD_ACCESS_KEY_ID: emulator.account.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: emulator.account.accessKeySecret,
+      BAILIAN_WORKSPACE_ID: emulator.account.workspaceId,
+    });
+    expect(run.exitCode, run.stderr).toBe(2);
+    expect(run.stdout).toBe('');
+    const [first, ...rest] = run.stderr.trimEnd().split('\n');
+    expect(first).toContain(entry.names);
+    // One line saying what is wrong; commander may add a pointer to --help on the next.
+    expect(rest.filter((line) => !/--help/.test(line))).toEqual([]);
+    expect(leakedSecrets(run.stderr, secretsOf(emulator))).toEqual([]);
+    expect(emulator.calls.length - before, 'requests sent').toBe(0);
+  });
 });
+
+/** The built `mstudio` executable of @x/cli. */
+const cliPath = createRequire(import.meta.url)
+  .resolve('@x/cli/package.json')
+  .replace(/package\.json$/, 'dist/main.js');
+
+function runCli(
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      cwd: folder,
+      env: { PATH: process.env.PATH, HOME: folder, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (exitCode) => resolve({ exitCode, stdout, stderr }));
+  });
+}

@@ -62,69 +62,78 @@ function isErrorOrClose(answer: { status: number | undefined; isClosedByServer: 
   );
 }
 
-describe('malformed multipart', () => {
-  it('PostObject: garbage where the form should be gets 400 MalformedPOSTRequest', async () => {
-    const policy = await getPolicy(emulator);
-    const body = Buffer.from('this is not multipart at all\r\n--nope\r\n');
-    const answer = await rawExchange(emulator.url, [
-      requestHead('POST', postObjectTarget(policy), host, {
-        'content-type': 'multipart/form-data; boundary=abc',
-        'content-length': body.length,
-        connection: 'close',
-      }),
-      body,
-    ]);
-    expect(answer.status).toBe(400);
-    expect(answer.text).toContain('MalformedPOSTRequest');
-    await expectServing();
-    await expectClean();
-  });
+/** A raw request: where it goes, its head's headers, and the body chunks written after the head. */
+interface RawRequest {
+  readonly target: string;
+  readonly headers: Record<string, string | number>;
+  readonly chunks: readonly (string | Buffer)[];
+}
 
-  it('PostObject: a valid form cut before its closing boundary stores nothing', async () => {
-    const policy = await getPolicy(emulator);
-    const frame = multipartFrame(policyFields(policy, `${policy.upload_dir}/cut.bin`), 'cut.bin');
-    const body = Buffer.concat([frame.head, Buffer.alloc(4096, 7)]);
-    const answer = await rawExchange(emulator.url, [
-      requestHead('POST', postObjectTarget(policy), host, {
-        'content-type': frame.contentType,
-        'content-length': body.length,
-        connection: 'close',
-      }),
-      body,
-    ]);
-    expect(answer.status).toBe(400);
-    await expectServing();
-    await expectClean();
-  });
+const filesHeaders = (contentType: string, contentLength: number) => ({
+  authorization: `Bearer ${emulator.account.apiKey}`,
+  'content-type': contentType,
+  'content-length': contentLength,
+});
 
-  it('Files API: a multipart body without a boundary gets a 400 error object', async () => {
-    const body = Buffer.from('--x\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nbatch\r\n');
-    const answer = await rawExchange(emulator.url, [
-      requestHead('POST', '/compatible-mode/v1/files', host, {
-        authorization: `Bearer ${emulator.account.apiKey}`,
-        'content-type': 'multipart/form-data',
-        'content-length': body.length,
-        connection: 'close',
-      }),
-      body,
-    ]);
-    expect(answer.status).toBe(400);
-    await expectServing();
-    await expectClean();
-  });
+describe('malformed multipart gets 400, stores nothing, and others are still served', () => {
+  const cases: { name: string; request: () => Promise<RawRequest>; says?: string }[] = [
+    {
+      name: 'PostObject: garbage where the form should be (MalformedPOSTRequest)',
+      request: async () => {
+        const body = Buffer.from('this is not multipart at all\r\n--nope\r\n');
+        return {
+          target: postObjectTarget(await getPolicy(emulator)),
+          headers: { 'content-type': 'multipart/form-data; boundary=abc', 'content-length': body.length },
+          chunks: [body],
+        };
+      },
+      says: 'MalformedPOSTRequest',
+    },
+    {
+      name: 'PostObject: a valid form cut before its closing boundary',
+      request: async () => {
+        const policy = await getPolicy(emulator);
+        const frame = multipartFrame(policyFields(policy, `${policy.upload_dir}/cut.bin`), 'cut.bin');
+        const body = Buffer.concat([frame.head, Buffer.alloc(4096, 7)]);
+        return {
+          target: postObjectTarget(policy),
+          headers: { 'content-type': frame.contentType, 'content-length': body.length },
+          chunks: [body],
+        };
+      },
+    },
+    {
+      name: 'Files API: a multipart body without a boundary',
+      request: async () => {
+        const body = Buffer.from('--x\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nbatch\r\n');
+        return {
+          target: '/compatible-mode/v1/files',
+          headers: filesHeaders('multipart/form-data', body.length),
+          chunks: [body],
+        };
+      },
+    },
+    {
+      name: 'Files API: garbage inside a declared boundary',
+      request: async () => {
+        const body = Buffer.from('--b\r\nno headers here, no blank line, no end');
+        return {
+          target: '/compatible-mode/v1/files',
+          headers: filesHeaders('multipart/form-data; boundary=b', body.length),
+          chunks: [body],
+        };
+      },
+    },
+  ];
 
-  it('Files API: garbage inside a declared boundary gets 400', async () => {
-    const body = Buffer.from('--b\r\nno headers here, no blank line, no end');
+  it.each(cases.map((entry) => [entry.name, entry] as const))('%s', async (_name, entry) => {
+    const { target, headers, chunks } = await entry.request();
     const answer = await rawExchange(emulator.url, [
-      requestHead('POST', '/compatible-mode/v1/files', host, {
-        authorization: `Bearer ${emulator.account.apiKey}`,
-        'content-type': 'multipart/form-data; boundary=b',
-        'content-length': body.length,
-        connection: 'close',
-      }),
-      body,
+      requestHead('POST', target, host, { ...headers, connection: 'close' }),
+      ...chunks,
     ]);
     expect(answer.status).toBe(400);
+    if (entry.says) expect(answer.text).toContain(entry.says);
     await expectServing();
     await expectClean();
   });
@@ -147,68 +156,77 @@ describe('Content-Length that lies', () => {
     await expectClean();
   });
 
-  it('a body shorter than its Content-Length, then the client ends: clean close, nothing stored', async () => {
-    const policy = await getPolicy(emulator);
-    const frame = multipartFrame(policyFields(policy, `${policy.upload_dir}/short.bin`), 'short.bin');
-    const answer = await rawExchange(
-      emulator.url,
-      [
-        requestHead('POST', postObjectTarget(policy), host, {
-          'content-type': frame.contentType,
-          'content-length': frame.head.length + (1 << 20) + frame.tail.length,
-        }),
-        frame.head,
-        Buffer.alloc(100_000, 2),
-      ],
-      { endWrite: true },
-    );
-    expect(isErrorOrClose(answer)).toBe(true);
-    expect(answer.status).not.toBe(200);
-    await expectServing();
-    await expectClean();
-  });
+  const shorter: { name: string; request: () => Promise<RawRequest> }[] = [
+    {
+      name: 'PostObject',
+      request: async () => {
+        const policy = await getPolicy(emulator);
+        const frame = multipartFrame(policyFields(policy, `${policy.upload_dir}/short.bin`), 'short.bin');
+        return {
+          target: postObjectTarget(policy),
+          headers: {
+            'content-type': frame.contentType,
+            'content-length': frame.head.length + (1 << 20) + frame.tail.length,
+          },
+          chunks: [frame.head, Buffer.alloc(100_000, 2)],
+        };
+      },
+    },
+    {
+      name: 'Files API',
+      request: async () => {
+        const frame = multipartFrame([['purpose', 'batch']], 'short.jsonl');
+        return {
+          target: '/compatible-mode/v1/files',
+          headers: filesHeaders(frame.contentType, frame.head.length + 100_000 + frame.tail.length),
+          chunks: [frame.head, '{"custom_id":"1"}\n'],
+        };
+      },
+    },
+  ];
 
-  it('Files API: a body shorter than its Content-Length stores no file', async () => {
-    const frame = multipartFrame([['purpose', 'batch']], 'short.jsonl');
-    const answer = await rawExchange(
-      emulator.url,
-      [
-        requestHead('POST', '/compatible-mode/v1/files', host, {
-          authorization: `Bearer ${emulator.account.apiKey}`,
-          'content-type': frame.contentType,
-          'content-length': frame.head.length + 100_000 + frame.tail.length,
-        }),
-        frame.head,
-        '{"custom_id":"1"}\n',
-      ],
-      { endWrite: true },
-    );
-    expect(isErrorOrClose(answer)).toBe(true);
-    expect(answer.status).not.toBe(200);
-    await expectServing();
-    await expectClean();
-  });
+  it.each(shorter.map((entry) => [entry.name, entry] as const))(
+    '%s: a body shorter than its Content-Length, then the client ends: clean close, nothing stored',
+    async (_name, entry) => {
+      const { target, headers, chunks } = await entry.request();
+      const answer = await rawExchange(
+        emulator.url,
+        [requestHead('POST', target, host, headers), ...chunks],
+        {
+          endWrite: true,
+        },
+      );
+      expect(isErrorOrClose(answer)).toBe(true);
+      expect(answer.status).not.toBe(200);
+      await expectServing();
+      await expectClean();
+    },
+  );
 });
 
-describe('oversized request heads', () => {
-  it('10,000 headers get 431 (or a close), and the next client is served', async () => {
-    const headers = Array.from({ length: 10_000 }, (_, index) => `x-h${index}: ${index}\r\n`).join('');
-    const answer = await rawExchange(emulator.url, [
-      `GET /api/v1/uploads?action=getPolicy&model=${videoModel} HTTP/1.1\r\nHost: ${host}\r\n${headers}\r\n`,
-    ]);
-    expect(isErrorOrClose(answer)).toBe(true);
-    if (answer.status !== undefined) expect(answer.status).toBe(431);
-    await expectServing();
-    await expectClean();
-  });
+describe('oversized request heads get an error status (or a close), and the next client is served', () => {
+  const cases: { name: string; head: () => string; statuses: readonly number[] }[] = [
+    {
+      name: '10,000 headers',
+      head: () =>
+        `GET /api/v1/uploads?action=getPolicy&model=${videoModel} HTTP/1.1\r\nHost: ${host}\r\n${Array.from(
+          { length: 10_000 },
+          (_, index) => `x-h${index}: ${index}\r\n`,
+        ).join('')}\r\n`,
+      statuses: [431],
+    },
+    {
+      name: 'a 1 MB query string',
+      head: () =>
+        `GET /api/v1/uploads?action=getPolicy&model=${videoModel}&pad=${'a'.repeat(1 << 20)} HTTP/1.1\r\nHost: ${host}\r\n\r\n`,
+      statuses: [414, 431],
+    },
+  ];
 
-  it('a 1 MB query string gets 431/414 (or a close), and the next client is served', async () => {
-    const query = `action=getPolicy&model=${videoModel}&pad=${'a'.repeat(1 << 20)}`;
-    const answer = await rawExchange(emulator.url, [
-      `GET /api/v1/uploads?${query} HTTP/1.1\r\nHost: ${host}\r\n\r\n`,
-    ]);
+  it.each(cases.map((entry) => [entry.name, entry] as const))('%s', async (_name, entry) => {
+    const answer = await rawExchange(emulator.url, [entry.head()]);
     expect(isErrorOrClose(answer)).toBe(true);
-    if (answer.status !== undefined) expect([414, 431]).toContain(answer.status);
+    if (answer.status !== undefined) expect(entry.statuses).toContain(answer.status);
     await expectServing();
     await expectClean();
   });

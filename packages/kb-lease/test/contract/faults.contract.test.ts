@@ -79,14 +79,31 @@ describe('AddFile under faults: every document added exactly once, none lost', (
     await transport.close();
   });
 
-  it('a reset while AddFile is sent (nothing added): a new lease, added once', async () => {
+  it('a reset while AddFile is sent (nothing added): looked up, sent again with the same lease, added once', async () => {
     await context.admin.addFault({ route: 'AddFile', fault: { type: 'reset', phase: 'request' }, times: 2 });
     const paths = await batch('reset-request', 4);
     const { results, addFileCalls } = await expectExactlyOnce('reset-request', paths);
     expect(addFileCalls).toHaveLength(6);
-    expect(
-      results.reduce((sum, result) => sum + (result.status === 'fulfilled' ? result.value.leases : 0), 0),
-    ).toBe(6);
+    expect(results.every((result) => result.status === 'fulfilled' && result.value.leases === 1)).toBe(true);
+  });
+
+  it('an AddFile that times out and lands after the lookup: the same lease is refused, never added twice', async () => {
+    // The service holds the first AddFile for 1.5 s and then carries it out; the client gives up after 300 ms,
+    // looks the document up before the held call lands, and finds nothing.
+    await context.admin.addFault({ route: 'AddFile', fault: { type: 'delay', delayMs: 1500 }, times: 1 });
+    const transport = createTransport({
+      baseUrl: context.url,
+      auth: acs3(context.credentials),
+      timeouts: { headersMs: 300 },
+    });
+    const path = await context.file('held.pdf', pdfBytes('held'));
+    const client = context.client({ transport });
+    const document = await client.uploadDocument(path, fast);
+    // Let the held call land, then count: one file, the one the caller was given.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(await filesNamed('held.pdf')).toEqual([document.fileId]);
+    expect(document.leases).toBe(1);
+    await transport.close();
   });
 
   it('429 Throttling: sent again with the same lease', async () => {
@@ -101,7 +118,7 @@ describe('AddFile under faults: every document added exactly once, none lost', (
     expect(results.every((result) => result.status === 'fulfilled' && result.value.leases === 1)).toBe(true);
   });
 
-  it('503: looked up, not found, started over with a new lease', async () => {
+  it('503: looked up, not found, sent again with the same lease', async () => {
     await context.admin.addFault({ route: 'AddFile', fault: { type: 'status', status: 503 }, times: 3 });
     const paths = await batch('unavailable', 4);
     const { addFileCalls } = await expectExactlyOnce('unavailable', paths);

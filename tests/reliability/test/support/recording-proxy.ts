@@ -28,7 +28,8 @@ export async function startRecordingProxy(upstream: string): Promise<RecordingPr
         port: target.port,
         method: request.method,
         path: request.url,
-        headers: { ...request.headers, host: target.host },
+        // The Host header as the client sent (and, for ACS3, signed) it.
+        headers: request.headers,
       },
       (upstreamResponse) => {
         response.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);

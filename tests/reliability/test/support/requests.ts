@@ -1,4 +1,5 @@
 import type { Emulator } from '@x/emulator';
+import { parseLeaseHeaders } from '@x/kb-lease';
 import { acs3, createTransport, formBody } from '@x/transport';
 
 export const videoModel = 'wan2.1-t2v-turbo';
@@ -73,7 +74,7 @@ export async function applyLease(
   fileName: string,
   md5: string,
   sizeBytes: number,
-): Promise<{ url: string; headers: Record<string, string> }> {
+): Promise<{ url: string; headers: Record<string, string>; leaseId: string }> {
   const account = emulator.account;
   const transport = createTransport({
     baseUrl: emulator.url,
@@ -82,7 +83,7 @@ export async function applyLease(
   });
   try {
     const response = await transport.request<{
-      Data: { Param: { Url: string; Headers: Record<string, string> } };
+      Data: { FileUploadLeaseId: string; Param: { Url: string; Headers: Record<string, string> | string } };
     }>({
       method: 'POST',
       path: `/${account.workspaceId}/datacenter/category/${account.categoryId}`,
@@ -90,7 +91,13 @@ export async function applyLease(
       body: formBody({ FileName: fileName, Md5: md5, SizeInBytes: sizeBytes, CategoryType: 'UNSTRUCTURED' }),
       responseType: 'json',
     });
-    return { url: response.body.Data.Param.Url, headers: response.body.Data.Param.Headers };
+    const { Param, FileUploadLeaseId } = response.body.Data;
+    return {
+      url: Param.Url,
+      // An object, or seed 000's string fragment (the emulator's default form).
+      headers: Object.fromEntries(parseLeaseHeaders(Param.Headers)),
+      leaseId: FileUploadLeaseId,
+    };
   } finally {
     await transport.close();
   }
