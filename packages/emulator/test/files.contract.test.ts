@@ -624,13 +624,16 @@ describe('Files API streaming', () => {
     const { emulator, files } = await startEmulator();
     try {
       const aborter = new AbortController();
+      const directory = join(emulator.dataDir, 'files');
+      const entries = () => readdir(directory).catch(() => [] as string[]);
       async function* body() {
         yield Buffer.from(
           '--b\r\ncontent-disposition: form-data; name="purpose"\r\n\r\nfile-extract\r\n' +
             '--b\r\ncontent-disposition: form-data; name="file"; filename="cut.txt"\r\n\r\n',
         );
         yield Buffer.alloc(64 * 1024, 'a');
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        // Go away only once the emulator holds a partial file (an event, not a guess at how long it takes).
+        await expect.poll(async () => (await entries()).length, { timeout: 30_000, interval: 10 }).toBe(1);
         aborter.abort(new Error('client gone'));
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
@@ -646,10 +649,12 @@ describe('Files API streaming', () => {
         }),
       ).rejects.toThrow('client gone');
 
-      const directory = join(emulator.dataDir, 'files');
-      await expect.poll(async () => (await readdir(directory)).length, { timeout: 5000 }).toBe(0);
+      // The emulator notices the close on its own time: wait for it (bounded by events; the timeout is only a cap).
+      await expect
+        .poll(() => emulator.calls.at(-1), { timeout: 30_000, interval: 10 })
+        .toMatchObject({ route: 'files.upload', status: 0 });
+      await expect.poll(async () => (await entries()).length, { timeout: 30_000, interval: 10 }).toBe(0);
       expect(files()).toEqual([]);
-      expect(emulator.calls.at(-1)).toMatchObject({ route: 'files.upload', status: 0 });
     } finally {
       await emulator.close();
     }

@@ -1,4 +1,19 @@
-import type { QuotaRule, RateLimitStore, StoreDemand, StoreRequest } from './rate-limit-store.js';
+import type { QuotaRule, RateLimitStore, StoreRequest } from './rate-limit-store.js';
+import { checkWindowMargin, defaultWindowMarginMs } from './window-margin.js';
+
+/** Options for {@link createMemoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * Added to every window: a start counts for `intervalMs + windowMarginMs` after it was dispatched. The limiter sees
+   * calls when they are dispatched, a server counts them when they arrive, and the two differ by more than one
+   * window: a first burst on new connections (TCP, TLS) arrives spread out, the next one, on warm connections, lands
+   * about a window after its dispatch; without a margin a server that counts arrivals in a sliding window sees one
+   * window hold more than the quota, and answers 429. The Redis store has the same margin and the same default.
+   * Set it to `0` for a bound measured at dispatch only.
+   * @default 100 ({@link defaultWindowMarginMs})
+   */
+  windowMarginMs?: number;
+}
 
 /**
  * The starts of one key in the last window, in admission order, in a ring buffer that grows up to `limit` slots.
@@ -38,20 +53,47 @@ const minimumSweepSize = 1024;
  * start, 8 bytes per slot) or GCRA when `burst < limit`. It answers synchronously, holds no timers, and forgets
  * idle keys as new ones arrive, so memory follows the number of active keys.
  *
- * The limiter creates one by default; create one yourself only to share it between limiters in one process.
+ * Every window is widened by `windowMarginMs` (default {@link defaultWindowMarginMs}), so calls admitted at a quota
+ * also arrive within it at a server that counts arrivals.
  *
+ * The limiter creates one by default; create one yourself to share it between limiters in one process, or to
+ * change the margin.
+ *
+ * @throws {@link RateLimitError} `INVALID_OPTIONS` when `windowMarginMs` is not a finite number >= 0.
  * @example
  * ```ts
- * const store = createMemoryStore();
+ * const store = createMemoryStore({ windowMarginMs: 100 });
  * const uploads = createRateLimiter({ limit: 3, intervalMs: 1000, store });
  * ```
  */
-export function createMemoryStore(): RateLimitStore {
+export function createMemoryStore(options: MemoryStoreOptions = {}): RateLimitStore {
+  const { windowMarginMs = defaultWindowMarginMs } = options;
+  checkWindowMargin(windowMarginMs, 'createMemoryStore');
   const states = new Map<string, KeyState>();
   let sweepAt = minimumSweepSize;
+  /** Each rule as the store applies it (window plus margin), live: the limiter changes its rules in place. */
+  const widened = new WeakMap<QuotaRule, QuotaRule>();
+  function widen(rule: QuotaRule): QuotaRule {
+    if (windowMarginMs === 0) return rule;
+    let applied = widened.get(rule);
+    if (applied === undefined) {
+      applied = {
+        get limit() {
+          return rule.limit;
+        },
+        get burst() {
+          return rule.burst;
+        },
+        get intervalMs() {
+          return rule.intervalMs + windowMarginMs;
+        },
+      };
+      widened.set(rule, applied);
+    }
+    return applied;
+  }
 
-  function stateOf(demand: StoreDemand, now: number): KeyState {
-    const { key, rule } = demand;
+  function stateOf(key: string, rule: QuotaRule, now: number): KeyState {
     const isLog = rule.burst >= rule.limit;
     let state = states.get(key);
     if (state === undefined) {
@@ -76,11 +118,10 @@ export function createMemoryStore(): RateLimitStore {
       const { demands, cost, now } = request;
       let wait = 0;
       for (const demand of demands) {
-        const state = stateOf(demand, now);
+        const rule = widen(demand.rule);
+        const state = stateOf(demand.key, rule, now);
         const demandWait =
-          state.kind === 'log'
-            ? logWait(state, demand.rule, cost, now)
-            : gcraWait(state, demand.rule, cost, now);
+          state.kind === 'log' ? logWait(state, rule, cost, now) : gcraWait(state, rule, cost, now);
         if (demandWait > wait) wait = demandWait;
       }
       if (wait > 0) return wait;
@@ -99,7 +140,7 @@ export function createMemoryStore(): RateLimitStore {
         } else if (isHeld) {
           state.held += cost;
         } else {
-          state.tat = Math.max(state.tat, now) + cost * period(demand.rule);
+          state.tat = Math.max(state.tat, now) + cost * period(widen(demand.rule));
         }
       }
       return 0;
@@ -114,7 +155,7 @@ export function createMemoryStore(): RateLimitStore {
             placeHeld(state, request.cost, now);
           } else {
             state.held = Math.max(0, state.held - request.cost);
-            state.tat = Math.max(state.tat, now) + request.cost * period(rule);
+            state.tat = Math.max(state.tat, now) + request.cost * period(widen(rule));
           }
         }
         return;
@@ -125,7 +166,7 @@ export function createMemoryStore(): RateLimitStore {
         if (state === undefined) continue;
         if (state.kind === 'gcra') {
           // As if the start had been admitted at `now`.
-          state.tat = Math.max(state.tat, now + request.cost * period(rule));
+          state.tat = Math.max(state.tat, now + request.cost * period(widen(rule)));
           continue;
         }
         restampLog(state, request, now);

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { maxInWindow } from '../test/support/windows.js';
+import { createMemoryStore } from './create-memory-store.js';
 import { createQuotaLimiter } from './create-quota-limiter.js';
 import { createModelStudioLimiter, modelStudioQuotas } from './model-studio-quotas.js';
 import { RateLimitError } from './rate-limit-error.js';
@@ -13,10 +14,13 @@ afterEach(() => {
 });
 
 const clock = () => Date.now();
+/** The algorithm alone, measured at dispatch: no window margin (the margin has its own tests). */
+const exactStore = () => createMemoryStore({ windowMarginMs: 0 });
 
 describe('createQuotaLimiter', () => {
   it('admits a call under several quotas atomically: a waiting call consumes none of them', async () => {
     const limiter = createQuotaLimiter({
+      store: exactStore(),
       quotas: { uploads: { limit: 1, intervalMs: 1000 }, calls: { limit: 3, intervalMs: 1000 } },
       clock,
     });
@@ -45,6 +49,7 @@ describe('createQuotaLimiter', () => {
 
   it('holds every quota in every window when calls mix quotas', async () => {
     const limiter = createQuotaLimiter({
+      store: exactStore(),
       quotas: { account: { limit: 5, intervalMs: 1000 }, model: { limit: 2, intervalMs: 1000 } },
       clock,
     });
@@ -69,7 +74,11 @@ describe('createQuotaLimiter', () => {
   });
 
   it('takes "<quota>:<key>" strings by default, a custom route otherwise, and rejects unknown quotas', async () => {
-    const limiter = createQuotaLimiter({ quotas: { uploads: { limit: 1, intervalMs: 1000 } }, clock });
+    const limiter = createQuotaLimiter({
+      store: exactStore(),
+      quotas: { uploads: { limit: 1, intervalMs: 1000 } },
+      clock,
+    });
     await limiter.acquire('uploads:acct');
     let second = false;
     const pending = limiter.acquire({ uploads: 'acct' }).then(() => (second = true));
@@ -86,6 +95,7 @@ describe('createQuotaLimiter', () => {
     await expect(limiter.acquire({})).rejects.toThrow(/names no quota/);
 
     const routed = createQuotaLimiter({
+      store: exactStore(),
       quotas: { perAccount: { limit: 2, intervalMs: 1000 }, perModel: { limit: 1, intervalMs: 1000 } },
       route: (key) => {
         const [account, model] = key.split('/');
@@ -105,6 +115,7 @@ describe('createQuotaLimiter', () => {
 
   it('penalizes and updates one quota at a time', async () => {
     const limiter = createQuotaLimiter({
+      store: exactStore(),
       quotas: { uploads: { limit: 1, intervalMs: 1000 }, calls: { limit: 10, intervalMs: 1000 } },
       clock,
     });
@@ -140,7 +151,8 @@ describe('createModelStudioLimiter', () => {
     await vi.advanceTimersByTimeAsync(5000);
     await Promise.all(calls);
     expect(maxInWindow(starts['filesUpload:acct']!, 1000)).toBe(modelStudioQuotas.filesUpload.limit);
-    expect(starts['filesUpload:acct']).toEqual([0, 0, 0, 1000, 1000, 1000]);
+    // Each window is widened by the default margin, so the next burst comes 1100 ms after the first.
+    expect(starts['filesUpload:acct']).toEqual([0, 0, 0, 1100, 1100, 1100]);
     expect(starts['files:acct']).toEqual([0, 0, 0, 0, 0, 0]);
     expect(maxInWindow(starts['getPolicy:acct:qwen-vl-max']!, 1000)).toBe(100);
     expect(maxInWindow(starts['getPolicy:acct:qwen-max']!, 1000)).toBe(100);
@@ -152,9 +164,9 @@ describe('createModelStudioLimiter', () => {
     const calls = Array.from({ length: 4 }, () =>
       limiter.schedule('filesUpload:acct', () => starts.push(Date.now())),
     );
-    await vi.advanceTimersByTimeAsync(3000);
+    await vi.advanceTimersByTimeAsync(4000);
     await Promise.all(calls);
-    expect(starts).toEqual([0, 1000, 2000, 3000]);
+    expect(starts).toEqual([0, 1100, 2200, 3300]);
     expect(() => createModelStudioLimiter({ share: 0 })).toThrow(RateLimitError);
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { maxInWindow, seededRandom } from '../test/support/windows.js';
+import { createMemoryStore } from './create-memory-store.js';
 import { createRateLimiter, type RateLimiterOptions } from './create-rate-limiter.js';
 import { RateLimitError } from './rate-limit-error.js';
 
@@ -11,9 +12,12 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** The algorithm alone, measured at dispatch: no window margin (the margin has its own tests). */
+const exactStore = () => createMemoryStore({ windowMarginMs: 0 });
+
 /** A limiter on the fake clock, and the fake time at which each scheduled call started. */
 function setup(options: Omit<RateLimiterOptions, 'clock'>) {
-  const limiter = createRateLimiter({ ...options, clock: () => Date.now() });
+  const limiter = createRateLimiter({ store: exactStore(), ...options, clock: () => Date.now() });
   const starts: number[] = [];
   const labels: string[] = [];
   const run = (key: string, label = key, extra: { signal?: AbortSignal; cost?: number } = {}) =>
@@ -57,7 +61,12 @@ describe('createRateLimiter', () => {
 
   it('never exceeds the limit in any sliding window under random arrivals and costs', async () => {
     const random = seededRandom(42);
-    const limiter = createRateLimiter({ limit: 20, intervalMs: 500, clock: () => Date.now() });
+    const limiter = createRateLimiter({
+      store: exactStore(),
+      limit: 20,
+      intervalMs: 500,
+      clock: () => Date.now(),
+    });
     const starts: number[] = [];
     const costs: number[] = [];
     const calls: Promise<unknown>[] = [];
@@ -189,8 +198,42 @@ describe('createRateLimiter', () => {
     await expect(waiting).rejects.toThrow(RateLimitError);
   });
 
+  it('counts a schedule()d call until it settles: the server saw it arrive before it answered', async () => {
+    const starts: number[] = [];
+    const limiter = createRateLimiter({
+      store: exactStore(),
+      limit: 1,
+      intervalMs: 1000,
+      clock: () => Date.now(),
+    });
+    const call = () =>
+      limiter.schedule('a', () => {
+        starts.push(Date.now());
+        // The answer comes 300 ms after dispatch; the server counted the call somewhere in between.
+        return new Promise((resolve) => setTimeout(resolve, 300));
+      });
+    const calls = [call(), call(), call()];
+    await vi.advanceTimersByTimeAsync(5000);
+    await Promise.all(calls);
+    // Each start counts from its dispatch until its answer, then for a window: the next one goes 1300 ms later.
+    expect(starts).toEqual([0, 1300, 2600]);
+    // A function that settles at once counts from its dispatch, as before.
+    const quick = createRateLimiter({
+      store: exactStore(),
+      limit: 1,
+      intervalMs: 1000,
+      clock: () => Date.now(),
+    });
+    const quickStarts: number[] = [];
+    const quickCalls = [1, 2].map(() => quick.schedule('a', () => quickStarts.push(Date.now())));
+    await vi.advanceTimersByTimeAsync(2000);
+    await Promise.all(quickCalls);
+    expect(quickStarts).toEqual([5000, 6000]);
+  });
+
   it('caps the calls in flight per key with concurrency, and releases a slot when the call settles', async () => {
     const limiter = createRateLimiter({
+      store: exactStore(),
       limit: 100,
       intervalMs: 1000,
       concurrency: 2,
@@ -223,6 +266,7 @@ describe('createRateLimiter', () => {
 
   it('releases the concurrency slot when the scheduled function throws, and rejects with its error', async () => {
     const limiter = createRateLimiter({
+      store: exactStore(),
       limit: 10,
       intervalMs: 1000,
       concurrency: 1,
@@ -279,6 +323,7 @@ describe('createRateLimiter on the real clock', () => {
     // Starts are the clock reading the limiter admitted them at (the function runs in that same tick).
     let admittedAt = 0;
     const limiter = createRateLimiter({
+      store: exactStore(),
       limit: 20,
       intervalMs: 200,
       clock: () => (admittedAt = performance.now()),
@@ -292,7 +337,7 @@ describe('createRateLimiter on the real clock', () => {
 
   it('holds the limit at the real starts of acquire() callers, even when they start well after admission', async () => {
     vi.useRealTimers();
-    const limiter = createRateLimiter({ limit: 20, intervalMs: 300 });
+    const limiter = createRateLimiter({ store: exactStore(), limit: 20, intervalMs: 300 });
     const starts: number[] = [];
     const calls: Promise<unknown>[] = [];
     for (let index = 0; index < 60; index++) {
@@ -310,7 +355,7 @@ describe('createRateLimiter on the real clock', () => {
 
   it('holds the starts of acquire() callers under GCRA too, when they start a window after admission', async () => {
     vi.useRealTimers();
-    const limiter = createRateLimiter({ limit: 10, intervalMs: 300, burst: 5 });
+    const limiter = createRateLimiter({ store: exactStore(), limit: 10, intervalMs: 300, burst: 5 });
     const starts: number[] = [];
     const calls: Promise<unknown>[] = [];
     for (let index = 0; index < 20; index++) {

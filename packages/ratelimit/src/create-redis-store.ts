@@ -3,6 +3,7 @@ import { RateLimitError, RateLimitStoreError } from './rate-limit-error.js';
 import type { RateLimitStore, StoreBatchResult, StoreDemand, StoreRequest } from './rate-limit-store.js';
 import { type IoredisClient, type NodeRedisClient, type RedisEval, toRedisEval } from './redis-adapters.js';
 import { slidingWindowScript } from './sliding-window-script.js';
+import { checkWindowMargin, defaultWindowMarginMs } from './window-margin.js';
 
 /** Go on without Redis under a local share of each quota. */
 export interface LocalFallback {
@@ -29,11 +30,13 @@ export interface RedisStoreOptions {
    */
   prefix?: string;
   /**
-   * Added to every window, as slack between the server's clock and the clients'. With the sliding-window log
-   * (`burst` equal to `limit`) the bound holds measured at the clients without it: an admitted start is held on the
-   * server until the client confirms it, after the call has started. With GCRA (`burst < limit`) it is what absorbs
-   * the time between the server's admission and the real start.
-   * @default 5
+   * Added to every window, as in the memory store and with the same default: the limiter sees calls when they are
+   * dispatched, the service counts them when they arrive, and a first burst on new connections arrives spread over
+   * their setup while the next one, on warm connections, lands about a window after its dispatch (see
+   * {@link defaultWindowMarginMs}). It also absorbs skew between the Redis server's clock and the clients', and with
+   * GCRA (`burst < limit`) the time between the server's admission and the real start. `0` keeps the bound measured
+   * at dispatch only.
+   * @default 100 ({@link defaultWindowMarginMs})
    */
   windowMarginMs?: number;
   /**
@@ -73,7 +76,8 @@ const maxJitterMs = 1;
  * waiters, and one more confirms their starts once the calls have started (until then the server holds them, so
  * the bound holds measured at the clients however late they start).
  *
- * @throws {@link RateLimitError} `INVALID_OPTIONS` when `client` is neither an ioredis nor a node-redis client nor an adapter.
+ * @throws {@link RateLimitError} `INVALID_OPTIONS` when `client` is neither an ioredis nor a node-redis client nor an
+ * adapter, or when a number option is out of range.
  * @example
  * ```ts
  * import Redis from 'ioredis';
@@ -88,15 +92,14 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
   const redis = toRedisEval(options.client);
   const {
     prefix = 'ratelimit:',
-    windowMarginMs = 5,
+    windowMarginMs = defaultWindowMarginMs,
     holdMs = 10_000,
     timeoutMs = 1000,
     onError = 'fail-closed',
     probeIntervalMs = 1000,
     onStoreError,
   } = options;
-  if (!(windowMarginMs >= 0))
-    throw new RateLimitError('INVALID_OPTIONS', 'createRedisStore: windowMarginMs must be >= 0');
+  checkWindowMargin(windowMarginMs, 'createRedisStore');
   if (!(holdMs > 0)) throw new RateLimitError('INVALID_OPTIONS', 'createRedisStore: holdMs must be > 0');
   if (!(timeoutMs > 0))
     throw new RateLimitError('INVALID_OPTIONS', 'createRedisStore: timeoutMs must be > 0');
@@ -109,7 +112,7 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
       "createRedisStore: onError must be 'fail-closed' or { fallback: 'local', share: (0, 1] }",
     );
   }
-  const local = onError === 'fail-closed' ? undefined : createMemoryStore();
+  const local = onError === 'fail-closed' ? undefined : createMemoryStore({ windowMarginMs });
   const share = onError === 'fail-closed' ? 1 : onError.share;
   let localUntil = Number.NEGATIVE_INFINITY;
   /** The requests the local share admitted, as it saw them (scaled), for their restamp. */

@@ -1,3 +1,4 @@
+export type { MemoryStoreOptions } from './create-memory-store.js';
 export { createMemoryStore } from './create-memory-store.js';
 export type { QuotaLimiter, QuotaLimiterOptions, QuotaSelection } from './create-quota-limiter.js';
 export { createQuotaLimiter } from './create-quota-limiter.js';
@@ -19,3 +20,4 @@ export type {
 } from './rate-limit-store.js';
 export type { IoredisClient, NodeRedisClient, RedisEval } from './redis-adapters.js';
 export { ioredisAdapter, nodeRedisAdapter } from './redis-adapters.js';
+export { defaultWindowMarginMs } from './window-margin.js';

@@ -70,9 +70,12 @@ interface Waiter {
   readonly request: EngineRequest;
   readonly states: KeyState[];
   readonly signal: AbortSignal | undefined;
-  readonly onAdmit: (release: Release) => void;
+  readonly onAdmit: (release: Release, stamp: () => void) => void;
   readonly onReject: (reason: unknown) => void;
-  /** True when `onAdmit` starts the call itself (schedule), so the start can be re-stamped right after. */
+  /**
+   * True when `onAdmit` runs the call itself (schedule) and calls `stamp` once the call has settled; otherwise the
+   * start is re-stamped after the caller's continuation (acquire).
+   */
   readonly startsOnAdmit: boolean;
   onAbort: (() => void) | undefined;
   notBefore: number;
@@ -124,8 +127,10 @@ export class LimiterEngine {
   }
 
   /**
-   * Runs `fn` synchronously at its admission, so the start the store recorded is the real start; releases the
-   * concurrency slots when what `fn` returns settles.
+   * Runs `fn` synchronously at its admission; the store holds its start (it counts in every window) until what `fn`
+   * returns settles, then counts it from that moment. A server counts a call when it arrives, which is before its
+   * answer, so however long the call took to arrive, no window at the server holds more than the limit. Releases
+   * the concurrency slots at the same moment.
    */
   schedule<T>(
     demands: readonly Demand[],
@@ -134,26 +139,30 @@ export class LimiterEngine {
     fn: () => T | PromiseLike<T>,
   ): Promise<Awaited<T>> {
     return new Promise<Awaited<T>>((resolve, reject) => {
-      const onAdmit = (release: Release): void => {
+      const onAdmit = (release: Release, stamp: () => void): void => {
         let result: T | PromiseLike<T>;
         try {
           result = fn();
         } catch (error) {
+          stamp();
           release();
           reject(error);
           return;
         }
         if (!isThenable(result)) {
+          stamp();
           release();
           resolve(result as Awaited<T>);
           return;
         }
         result.then(
           (value) => {
+            stamp();
             release();
             resolve(value as Awaited<T>);
           },
           (error: unknown) => {
+            stamp();
             release();
             reject(error);
           },
@@ -205,7 +214,7 @@ export class LimiterEngine {
     demands: readonly Demand[],
     cost: number,
     signal: AbortSignal | undefined,
-    onAdmit: (release: Release) => void,
+    onAdmit: (release: Release, stamp: () => void) => void,
     onReject: (reason: unknown) => void,
     startsOnAdmit: boolean,
   ): void {
@@ -241,8 +250,8 @@ export class LimiterEngine {
       return;
     }
     if (typeof result === 'number' && result <= 0) {
-      onAdmit(this.take(demands));
-      this.restamp(request, startsOnAdmit);
+      onAdmit(this.take(demands), this.stamper(request));
+      if (!startsOnAdmit) this.restamp(request);
       return;
     }
     const waiter = this.enqueue(request, signal, onAdmit, onReject, startsOnAdmit);
@@ -288,7 +297,7 @@ export class LimiterEngine {
   private enqueue(
     request: EngineRequest,
     signal: AbortSignal | undefined,
-    onAdmit: (release: Release) => void,
+    onAdmit: (release: Release, stamp: () => void) => void,
     onReject: (reason: unknown) => void,
     startsOnAdmit: boolean,
   ): Waiter {
@@ -507,24 +516,30 @@ export class LimiterEngine {
     waiter.isDone = true;
     for (const state of waiter.states) state.remove(waiter);
     if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
-    waiter.onAdmit(this.take(waiter.request.demands));
-    this.restamp(waiter.request, waiter.startsOnAdmit);
+    waiter.onAdmit(this.take(waiter.request.demands), this.stamper(waiter.request));
+    if (!waiter.startsOnAdmit) this.restamp(waiter.request);
+  }
+
+  /** Gives a schedule()d call's held start the time its call settled, once. */
+  private stamper(request: EngineRequest): () => void {
+    let isStamped = false;
+    return () => {
+      if (isStamped) return;
+      isStamped = true;
+      this.store.restamp?.(request, this.clock());
+    };
   }
 
   /**
-   * Gives an admitted start, held by the store since its admission (`startsLater`), the time the call really
-   * started, so no delay between admission and start lets the start count as earlier than it was: right away for
-   * schedule(), whose function has just been invoked; for acquire(), after the caller's continuation, which runs one
-   * microtask after the promise settles (two hops put the new stamp behind it). However long that continuation
-   * waits for the event loop, the store keeps counting the start meanwhile.
+   * Gives an acquire() admission, held by the store since its admission (`startsLater`), the time the call really
+   * started, so no delay between admission and start lets the start count as earlier than it was: after the
+   * caller's continuation, which runs one microtask after the promise settles (two hops put the new stamp behind
+   * it). However long that continuation waits for the event loop, the store keeps counting the start meanwhile.
+   * (schedule() stamps its calls when they settle, through {@link LimiterEngine.stamper}.)
    */
-  private restamp(request: EngineRequest, startsOnAdmit: boolean): void {
+  private restamp(request: EngineRequest): void {
     const { store } = this;
     if (store.restamp === undefined) return;
-    if (startsOnAdmit) {
-      store.restamp(request, this.clock());
-      return;
-    }
     this.restampLater.push(request);
     if (this.restampLater.length > 1) return;
     queueMicrotask(() => {

@@ -32,7 +32,9 @@ export type ModelStudioQuota = keyof typeof modelStudioQuotas;
 /** Options for {@link createModelStudioLimiter}. */
 export interface ModelStudioLimiterOptions {
   /**
-   * Where starts are counted; pass a Redis store so every worker of one account shares the quotas.
+   * Where starts are counted; pass a Redis store so every worker of one account shares the quotas. Both stores widen
+   * every window by a margin (`windowMarginMs`, default {@link defaultWindowMarginMs}), so calls admitted at these
+   * quotas also arrive within them at the service; pass `createMemoryStore({ windowMarginMs })` to change it.
    * @default createMemoryStore()
    */
   store?: RateLimitStore;

@@ -187,7 +187,8 @@ export function createTransport(options: TransportOptions): Transport {
       );
     }
     const isIdempotent = request.idempotent ?? idempotentMethods.has(request.method);
-    const startedAt = Date.now();
+    // A monotonic clock: a step of the system clock must not move the deadline.
+    const startedAt = performance.now();
     let totalDelayMs = 0;
     // A body that cannot be reopened is opened once; it may be sent again only if no attempt ever pulled from it.
     let oneShot: OpenedBody | undefined;
@@ -224,7 +225,7 @@ export function createTransport(options: TransportOptions): Transport {
         }
         const retryAfterMs = HttpStatusError.isInstance(error) ? error.retryAfterMs : undefined;
         const delayMs = retryDelayMs(policy, attempt, retryAfterMs);
-        const elapsedMs = Date.now() - startedAt;
+        const elapsedMs = performance.now() - startedAt;
         if (attempt >= policy.maxAttempts || outOfTime(policy, elapsedMs, delayMs)) {
           if (policy.maxAttempts === 1) throw error;
           const exhausted = new RetriesExhaustedError(
@@ -314,7 +315,7 @@ export function createTransport(options: TransportOptions): Transport {
             }),
           );
         };
-        requestBody = trackUpload(opened.stream, label, request.operation, {
+        const tracked = trackUpload(opened.stream, label, request.operation, controller.signal, {
           onStart: () => {
             state.wasPulled = true;
             stallTimer = setTimeout(stall, timeouts.stallMs);
@@ -325,6 +326,15 @@ export function createTransport(options: TransportOptions): Transport {
           },
           onEnd: () => clearTimeout(stallTimer),
         });
+        requestBody = tracked;
+        // Close the source at the abort itself, not when (or whether) the HTTP client next asks for a chunk.
+        controller.signal.addEventListener(
+          'abort',
+          () => void tracked.return(undefined).catch(() => undefined),
+          {
+            once: true,
+          },
+        );
       }
 
       let response: Dispatcher.ResponseData;
@@ -551,12 +561,15 @@ function baseHeaders(
 
 /**
  * Yields the body's chunks and reports each one as handed to the socket once the consumer asks for the next: the
- * consumer (undici) only pulls again after the socket took the previous chunk.
+ * consumer (undici) only pulls again after the socket took the previous chunk. Once the attempt is aborted (the
+ * caller's signal, a timer) it pulls nothing more from the source and closes it, whatever the consumer does next:
+ * after an abort at most the chunk already being read is read, on any machine.
  */
 async function* trackUpload(
   stream: AsyncIterable<Uint8Array>,
   label: string,
   operation: string | undefined,
+  signal: AbortSignal,
   hooks: { onStart: () => void; onHandoff: (loadedBytes: number) => void; onEnd: () => void },
 ): AsyncGenerator<Uint8Array> {
   hooks.onStart();
@@ -564,6 +577,7 @@ async function* trackUpload(
   const iterator = stream[Symbol.asyncIterator]();
   try {
     for (;;) {
+      if (signal.aborted) throw signal.reason;
       let step: IteratorResult<Uint8Array>;
       try {
         step = await iterator.next();

@@ -101,23 +101,46 @@ describe('retries of idempotent requests', () => {
   });
 
   it('stops retrying at the deadline', async () => {
-    const { server, transport } = await statusServer([503, 503, 503, 503], { 'retry-after-ms': '200' });
-    const started = Date.now();
+    const { server, transport } = await statusServer([503, 503, 503, 503, 503, 503], {
+      'retry-after-ms': '300',
+    });
     const error = await transport.request({ method: 'GET', path: '/x' }).catch((caught: unknown) => caught);
     expect(RetriesExhaustedError.isInstance(error)).toBe(true);
     expect(server.requests).toHaveLength(3);
     await transport.close();
     server.requests.length = 0;
+    const started = performance.now();
     const limited = createTransport({
       baseUrl: server.url,
-      retry: { ...fastRetry, maxAttempts: 10, deadlineMs: 300 },
+      retry: { ...fastRetry, maxAttempts: 10, deadlineMs: 1000 },
     });
     const deadlineError = await limited
       .request({ method: 'GET', path: '/x' })
       .catch((caught: unknown) => caught);
+    const elapsedMs = performance.now() - started;
+    await limited.close();
     expect(RetriesExhaustedError.isInstance(deadlineError)).toBe(true);
-    expect(server.requests.length).toBe(2);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+    // Each retry waits the 300 ms the server asked for, and none starts whose wait would end past the 1000 ms
+    // deadline: at most 3 waits fit (0, 300, 600, 900), so at most 4 requests of the 10 allowed, however fast the
+    // machine. A slow one sends fewer, never more; at least one retry fits unless an attempt took 700 ms.
+    const sent = server.requests.length;
+    expect(sent).toBeGreaterThanOrEqual(2);
+    expect(sent).toBeLessThanOrEqual(4);
+    // Waits are never shorter than asked: a lower bound, so it holds on any machine.
+    expect(elapsedMs).toBeGreaterThanOrEqual((sent - 1) * 299);
+    // And a deadline shorter than the first wait means no retry at all, on any machine.
+    server.requests.length = 0;
+    const tight = createTransport({
+      baseUrl: server.url,
+      retry: { ...fastRetry, maxAttempts: 10, deadlineMs: 299 },
+    });
+    expect(
+      RetriesExhaustedError.isInstance(
+        await tight.request({ method: 'GET', path: '/x' }).catch((caught: unknown) => caught),
+      ),
+    ).toBe(true);
+    await tight.close();
+    expect(server.requests).toHaveLength(1);
   });
 });
 

@@ -29,7 +29,7 @@ function endlessBody(state: { closedAt?: number; producedBytes: number }) {
 }
 
 describe('abort', () => {
-  it('stops an upload within 100 ms of the abort and rejects with the signal reason', async () => {
+  it('stops an upload at the abort: rejects with the signal reason, reads at most one more chunk, closes the source', async () => {
     let serverSawClose = 0;
     server = await startServer(
       (request) => {
@@ -45,6 +45,7 @@ describe('abort', () => {
     const reason = new Error('stop the upload');
     const state: { closedAt?: number; producedBytes: number } = { producedBytes: 0 };
     let abortedAt = 0;
+    let producedAtAbort = 0;
     const pending = transport.request({
       method: 'PUT',
       path: '/big',
@@ -53,27 +54,27 @@ describe('abort', () => {
       onProgress: ({ loadedBytes }) => {
         if (loadedBytes >= 16 * (1 << 20) && abortedAt === 0) {
           abortedAt = performance.now();
+          producedAtAbort = state.producedBytes;
           controller.abort(reason);
         }
       },
     });
-    let producedAtAbort = 0;
     const error = await pending.catch((caught: unknown) => caught);
-    producedAtAbort = state.producedBytes;
     expect(error).toBe(reason);
     expect(abortedAt).toBeGreaterThan(0);
     // The source is closed and the connection dropped (bounded by events, not by the machine's speed).
     for (
       let waited = 0;
-      (state.closedAt === undefined || serverSawClose === 0) && waited < 5000;
+      (state.closedAt === undefined || serverSawClose === 0) && waited < 30_000;
       waited += 10
     ) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     expect(state.closedAt).toBeDefined();
     expect(serverSawClose).toBeGreaterThan(0);
-    // At most the chunk already asked for was read from the source after the promise settled.
-    expect(state.producedBytes - producedAtAbort).toBeLessThanOrEqual(2 * (1 << 20));
+    // Nothing is pulled from the source once the attempt is aborted: at most the chunk already being read, counted
+    // in bytes, so it holds however slowly the machine tears the connection down.
+    expect(state.producedBytes - producedAtAbort).toBeLessThanOrEqual(chunk.byteLength);
   });
 
   it('rejects at once with the reason of an already aborted signal, sending nothing', async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { sha256Hex } from '@x/hash';
 import { documentedErrors } from '../documented-errors.js';
 import type { Exchange, Surface, SurfaceContext } from '../surface.js';
+import { headerTexts } from '../utf8-text.js';
 import { type Acs3Request, createAcs3Verifier } from './acs3-verifier.js';
 import { BailianApiError } from './bailian-api-error.js';
 import {
@@ -133,18 +134,6 @@ const DEFAULT_RATE_LIMITS: Partial<Record<BailianAction, number>> = {
 };
 const UNKNOWN_WORKSPACE_MESSAGE =
   'You are not authorized to access this workspace, or the workspace does not exist';
-
-function headerValues(request: IncomingMessage): Record<string, string[]> {
-  const values: Record<string, string[]> = {};
-  const raw = request.rawHeaders;
-  for (let index = 0; index + 1 < raw.length; index += 2) {
-    const name = (raw[index] ?? '').toLowerCase();
-    const list = values[name] ?? [];
-    list.push(raw[index + 1] ?? '');
-    values[name] = list;
-  }
-  return values;
-}
 
 /** Reads a small request body; anything past the cap is drained and reported. */
 async function readSmallBody(request: IncomingMessage): Promise<{ body: Buffer; isTooLarge: boolean }> {
@@ -315,7 +304,8 @@ export function createBailianSurface(
       );
     }
     if (isTooLarge) throw new BailianApiError(413, 'InvalidParameter', 'The request body is too large.');
-    const headers = headerValues(request);
+    // Every value as UTF-8 text, the signature's own reading (spec §4 step 7: utf8(CanonicalRequest)).
+    const headers = headerTexts(request);
     if (headers['x-acs-action']?.[0] !== route.action) {
       throw new BailianApiError(
         404,

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createHasher } from '@x/hash';
+import { headerText } from '../utf8-text.js';
 import type { BailianLease, BailianObject } from './bailian-state.js';
 import { createDocumentSniffer } from './document-sniffer.js';
 import { ossV1Signature, ossV1StringToSign } from './oss-v1-signature.js';
@@ -194,9 +195,10 @@ export async function handleLeaseUpload(
   } catch {
     key = '';
   }
+  // Every value as UTF-8 text, as the signer hashed it (spec temp-oss-and-oss-signing: HMAC over UTF-8(StringToSign)).
   const headers: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(request.headers)) {
-    headers[name] = Array.isArray(value) ? value.join(',') : value;
+    if (value !== undefined) headers[name] = headerText(Array.isArray(value) ? value.join(',') : value);
   }
   const contentType = headers['content-type'] ?? '';
   const stringToSign = ossV1StringToSign({

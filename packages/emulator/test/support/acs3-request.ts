@@ -18,6 +18,8 @@ export interface SignedRequestOptions {
   readonly extraHeaders?: Record<string, string>;
   /** Headers sent but left out of `SignedHeaders`. */
   readonly unsignedHeaders?: Record<string, string>;
+  /** Headers signed as text and sent as their UTF-8 bytes (a CJK or accented value), as an SDK sends them. */
+  readonly textHeaders?: Record<string, string>;
 }
 
 /** Signs a request as the spec's independent ACS3 implementation does and sends it; returns status, headers and JSON. */
@@ -34,6 +36,7 @@ export async function signedRequest(emulator: Emulator, options: SignedRequestOp
       ? {}
       : { 'content-type': options.contentType ?? 'application/x-www-form-urlencoded' }),
     ...options.extraHeaders,
+    ...options.textHeaders,
   };
   const encode = (value: string) =>
     encodeURIComponent(value).replace(
@@ -66,6 +69,13 @@ export async function signedRequest(emulator: Emulator, options: SignedRequestOp
       method: options.method as 'GET',
       headers: {
         ...headers,
+        // undici writes header strings one byte per character: the UTF-8 bytes go as such a string.
+        ...Object.fromEntries(
+          Object.entries(options.textHeaders ?? {}).map(([name, value]) => [
+            name,
+            Buffer.from(value, 'utf8').toString('latin1'),
+          ]),
+        ),
         ...options.unsignedHeaders,
         authorization: `ACS3-HMAC-SHA256 Credential=${accessKeyId},SignedHeaders=${names.join(';')},Signature=${signature}`,
       },
