@@ -58,7 +58,8 @@ export interface StepMarkers {
 
 const stepPattern = /^[a-z][a-z0-9-]{0,31}$/;
 
-// KEYS[1] steps hash; ARGV[1] field. Returns the earlier record (or nil) and records a start.
+// KEYS[1] steps hash; ARGV[1] field. Records a start; returns nil for a new step, else the record (`runs` counting
+// this run for a started one).
 const beginScript = `
 local earlier = redis.call('HGET', KEYS[1], ARGV[1])
 local now = redis.call('TIME')
@@ -70,7 +71,8 @@ end
 local record = cjson.decode(earlier)
 if record.state == 'started' then
   record.runs = record.runs + 1
-  redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(record))
+  earlier = cjson.encode(record)
+  redis.call('HSET', KEYS[1], ARGV[1], earlier)
 end
 return earlier
 `;
