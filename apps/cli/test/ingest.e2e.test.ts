@@ -1,8 +1,10 @@
+import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type TestRedisServer } from '../../../tooling/redis-server.js';
-import { emulatorEnv, jsonLines, runCli, scratchDir, startCli } from './run-cli.js';
+import { baseEnv, cliPath, emulatorEnv, jsonLines, runCli, scratchDir, startCli } from './run-cli.js';
 
 const redis = await startRedisServer();
 if (redis === undefined) console.warn('redis-server is not installed: skipping the ingest end-to-end tests');
@@ -21,6 +23,17 @@ for (const [index, name] of documents.entries()) {
 await writeFile(join(directory, 'handbook', '.hidden.md'), 'not enqueued\n');
 await writeFile(join(directory, 'notes.txt'), 'notes for the Files API\n');
 await writeFile(join(directory, 'tool.exe'), 'MZ not a document\n');
+
+/** Runs `mstudio args...` on a pseudo-terminal (util-linux `script`), returning what the terminal showed. */
+async function runOnTerminal(args: string[], env: Record<string, string>): Promise<string> {
+  const command = [process.execPath, cliPath, ...args]
+    .map((part) => `'${part.replaceAll("'", "'\\''")}'`)
+    .join(' ');
+  const { stdout } = await promisify(execFile)('script', ['-q', '-e', '-c', command, '/dev/null'], {
+    env: { ...baseEnv(env), TERM: 'xterm', COLUMNS: '140' },
+  });
+  return stdout;
+}
 
 describe.skipIf(redis === undefined)('mstudio ingest', () => {
   let server: TestRedisServer;
@@ -80,6 +93,11 @@ describe.skipIf(redis === undefined)('mstudio ingest', () => {
     ]);
     const text = await runCli(['ingest', 'progress', '--queue', queue], { env: env() });
     expect(text.stdout).toMatch(/^4\/4 done, 0 running, 0 waiting, 0 failed, [\d.]+\/s\n$/);
+
+    // On a terminal, --watch draws a live bar (here: already full) and then the summary.
+    const screen = await runOnTerminal(['ingest', 'progress', '--queue', queue, '--watch'], env());
+    expect(screen).toMatch(/100% 4\/4 done \| 0 running, 0 failed/);
+    expect(screen).toMatch(/4\/4 done, 0 running, 0 waiting, 0 failed/);
 
     // Finished documents stay finished: enqueuing the folder again adds nothing.
     const third = await runCli(['ingest', 'enqueue', 'handbook', '--flow', 'kb', '--queue', queue], {
