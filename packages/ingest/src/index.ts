@@ -23,7 +23,14 @@ export type { IngestFailure, IngestProgress, ProgressOptions } from './progress.
 export { progress } from './progress.js';
 export type { RetryFailedOptions } from './retry-failed.js';
 export { retryFailed } from './retry-failed.js';
-export type { StepMarkers, StepState, StepWork } from './step-markers.js';
+export type {
+  StepDone,
+  StepMarkers,
+  StepNew,
+  StepStarted,
+  StepState,
+  StepWork,
+} from './step-markers.js';
 export { stepMarkers } from './step-markers.js';
 export type { WaitForBatchOptions } from './wait-for-batch.js';
 export { waitForBatch } from './wait-for-batch.js';

@@ -4,19 +4,29 @@ import { checkFlowName } from './job-id.js';
 
 /** A document as `uploadDocument` of a knowledge-base client (`@x/kb-lease`) resolves it: the fields used here. */
 export interface KnowledgeBaseUploaded {
+  /** `FileId` (spec bailian-data-api §3.3). */
   readonly fileId: string;
+  /** `FileName` as sent to the lease. */
   readonly fileName: string;
+  /** The last status seen (`PARSE_SUCCESS`), or `undefined` when the upload did not wait. */
   readonly status: string | undefined;
+  /** Bytes uploaded. */
   readonly sizeBytes: number;
+  /** The MD5 declared to the lease (hex). */
   readonly md5: string;
 }
 
 /** A file as ListFile gives it (`@x/kb-lease`'s `FileData`): the fields used here. */
 export interface KnowledgeBaseListed {
+  /** `FileId`. */
   readonly FileId: string;
+  /** `FileName`, with its extension. */
   readonly FileName?: string | null;
+  /** `SizeInBytes`. */
   readonly SizeInBytes?: number | null;
+  /** `CreateTime`, `yyyy-MM-dd HH:mm:ss` in UTC+8 (spec bailian-data-api §3.4). */
   readonly CreateTime?: string | null;
+  /** `Status`: `INIT`, `PARSING`, `PARSE_SUCCESS`, ... */
   readonly Status?: string | null;
 }
 
@@ -25,10 +35,18 @@ export interface KnowledgeBaseListed {
  * fits it as it is. Declared here by shape, so this package imports no flow package.
  */
 export interface KnowledgeBaseUploader {
+  /**
+   * Takes one document to the knowledge base, AddFile at most once within the call (kb-lease README, "Exactly once").
+   * @throws what the client throws; `signal.reason` when aborted.
+   */
   uploadDocument(
     source: string,
     options: { [key: string]: JsonValue | AbortSignal | undefined; signal?: AbortSignal },
   ): Promise<KnowledgeBaseUploaded>;
+  /**
+   * ListFile, page after page, filtered by name without its extension (spec bailian-data-api §3.5).
+   * @throws what the client throws; `signal.reason` when aborted.
+   */
   listFiles(options: {
     categoryId?: string;
     fileName?: string;

@@ -3,14 +3,32 @@ import type { Redis } from 'ioredis';
 import { type IngestQueue, ingestKeys } from './create-ingest-queue.js';
 import type { JsonValue } from './ingest-flow.js';
 
-/** Where one step of one document stands, as recorded in Redis. */
-export type StepState =
-  /** No run has begun the step. */
-  | { readonly state: 'new' }
-  /** A run began the step at `startedAtMs` (Redis's clock) and never finished it: it died, failed or was aborted. */
-  | { readonly state: 'started'; readonly startedAtMs: number; readonly runs: number }
-  /** A run finished the step with `value`. */
-  | { readonly state: 'done'; readonly value: JsonValue };
+/** Where one step of one document stands, as recorded in Redis: `new`, `started` (never finished) or `done`. */
+export type StepState = StepNew | StepStarted | StepDone;
+
+/** No run has begun the step. */
+export interface StepNew {
+  /** `new`. */
+  readonly state: 'new';
+}
+
+/** A run began the step and never recorded its end: it died, failed or was aborted. */
+export interface StepStarted {
+  /** `started`. */
+  readonly state: 'started';
+  /** When the first run began it, in milliseconds since the epoch on Redis's clock. */
+  readonly startedAtMs: number;
+  /** How many runs have begun it. */
+  readonly runs: number;
+}
+
+/** A run finished the step. */
+export interface StepDone {
+  /** `done`. */
+  readonly state: 'done';
+  /** What the step resolved with. */
+  readonly value: JsonValue;
+}
 
 /** What {@link StepMarkers.once} needs: how to do the step, and how to settle a run that died during it. */
 export interface StepWork<T extends JsonValue> {
