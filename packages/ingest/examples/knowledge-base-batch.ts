@@ -23,7 +23,11 @@ const limiter = createModelStudioLimiter({ store: createRedisStore({ client: lim
 const client = createKnowledgeBaseClient({ endpoint: process.env.MSTUDIO_ENDPOINT, limiter });
 
 const queue = createIngestQueue({ connection: redisUrl, name: `kb-example-${Date.now()}` });
-const { added } = await enqueue(paths, { queue, flow: 'kb', options: { categoryId: 'default', wait: false } });
+const { added } = await enqueue(paths, {
+  queue,
+  flow: 'kb',
+  options: { categoryId: 'default', wait: false },
+});
 process.stdout.write(`added ${added} documents\n`);
 
 const worker = createWorker({ queue, flows: [knowledgeBaseFlow({ client })], concurrency: 4, limiter });
