@@ -132,5 +132,5 @@ describe.skipIf(port === undefined)('four worker processes, killed and restarted
           }),
       ),
     );
-  }, 240_000);
+  }, 600_000);
 });
