@@ -1,4 +1,5 @@
-import { InvalidInputError } from '@x/transport';
+import { InvalidInputError, pollUntil } from '@x/transport';
+import { UnrecoverableError } from 'bullmq';
 import type { IngestFlow, IngestFlowContext, IngestResult, JsonValue } from './ingest-flow.js';
 import { checkFlowName } from './job-id.js';
 
@@ -53,6 +54,12 @@ export interface KnowledgeBaseUploader {
     maxResults?: number;
     signal?: AbortSignal;
   }): AsyncIterable<KnowledgeBaseListed>;
+  /**
+   * DescribeFile (spec bailian-data-api §3.4): used to wait for a file found after an interrupted run to be parsed,
+   * as `uploadDocument` would have. Without it, such a file's result carries the status it was listed with.
+   * @throws what the client throws; `signal.reason` when aborted.
+   */
+  describeFile?(fileId: string, options?: { signal?: AbortSignal }): Promise<KnowledgeBaseListed>;
 }
 
 /** Options of {@link knowledgeBaseFlow}. */
@@ -143,10 +150,40 @@ export function knowledgeBaseFlow(options: KnowledgeBaseFlowOptions): IngestFlow
           jobId: context.jobId,
           fileId: file.FileId,
         });
-        return { id: file.FileId, status: file.Status ?? 'UNKNOWN', fileName, wasFoundByLookup: true };
+        const status = await parsedStatus(file, fileName, context);
+        return { id: file.FileId, status, fileName, wasFoundByLookup: true };
       }
     }
     return undefined;
+  }
+
+  /** The found file's status once parsed, when the job waits for parsing (as `uploadDocument` does by default). */
+  async function parsedStatus(
+    file: KnowledgeBaseListed,
+    fileName: string,
+    context: IngestFlowContext,
+  ): Promise<string> {
+    const status = file.Status ?? 'UNKNOWN';
+    const isWaiting = context.options.wait !== false || context.options.indexId !== undefined;
+    if (!isWaiting) return status;
+    checkParsed(status, file, fileName);
+    if (client.describeFile === undefined || readyStates.has(status)) return status;
+    const timeoutMs = typeof context.options.timeoutMs === 'number' ? context.options.timeoutMs : 3_600_000;
+    return pollUntil(
+      async ({ signal }) => {
+        const described = await client.describeFile!(file.FileId, { signal: signal ?? context.signal });
+        const now = described.Status ?? 'UNKNOWN';
+        checkParsed(now, described, fileName);
+        return readyStates.has(now) ? { done: true, value: now } : { done: false, value: now };
+      },
+      {
+        signal: context.signal,
+        timeoutMs,
+        initialDelayMs: 1000,
+        maxDelayMs: 15_000,
+        what: `${fileName} (${file.FileId}) to be parsed`,
+      },
+    );
   }
 
   return {
@@ -190,6 +227,18 @@ export function knowledgeBaseFlow(options: KnowledgeBaseFlowOptions): IngestFlow
       );
     },
   };
+}
+
+/** The states a document is ready in (kb-lease README, step 6). */
+const readyStates = new Set(['PARSE_SUCCESS', 'FILE_IS_READY']);
+
+/** A found file that failed to parse fails its job for good, as `uploadDocument` would have (`PARSE_FAILED`). */
+function checkParsed(status: string, file: KnowledgeBaseListed, fileName: string): void {
+  if (!/FAILED$/.test(status)) return;
+  const message = (file as { ParseErrorMessage?: unknown }).ParseErrorMessage;
+  throw new UnrecoverableError(
+    `PARSE_FAILED: ${fileName} (${file.FileId}) is ${status}${typeof message === 'string' && message ? `: ${message}` : ''}`,
+  );
 }
 
 function stringOption(context: IngestFlowContext, key: string): string | undefined {

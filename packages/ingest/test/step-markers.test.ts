@@ -160,4 +160,34 @@ describe.skipIf(port === undefined)('step markers', () => {
     );
     expect(readmes.map((file) => file.fileId).sort()).toEqual([firstFileId, secondFileId].sort());
   });
+
+  it('waits for a document found after an interrupted run to be parsed, as an upload that waits would', async () => {
+    const queue = newQueue();
+    const path = join(directory, 'policy.md');
+    await writeFile(path, '# Policy\n\nBe kind.\n');
+    await enqueue([path], { queue, flow: 'kb' });
+    const [job] = await queue.queue.getJobs(['wait']);
+    let fileId = '';
+    await expect(
+      stepMarkers(queue, job!.id!).once('add-file', {
+        run: async () => {
+          fileId = (await client.uploadDocument(path, { wait: false })).fileId;
+          throw new Error('SIGKILL');
+        },
+        settle: async () => undefined,
+      }),
+    ).rejects.toThrow('SIGKILL');
+    await redis.hincrby(`bull:${queue.name}:ingest:started`, job!.id!, 1);
+    const addFilesBefore = emulator.calls.filter((call) => call.route === 'AddFile').length;
+    const worker = createWorker({ queue, flows: [knowledgeBaseFlow({ client })], concurrency: 1 });
+    await waitForBatch(queue, { intervalMs: 100 });
+    await worker.close();
+    expect((await queue.queue.getJob(job!.id!))!.returnvalue).toMatchObject({
+      id: fileId,
+      status: 'PARSE_SUCCESS',
+      wasFoundByLookup: true,
+    });
+    expect(emulator.calls.filter((call) => call.route === 'AddFile').length - addFilesBefore).toBe(0);
+    expect(emulator.calls.some((call) => call.route === 'DescribeFile')).toBe(true);
+  });
 });

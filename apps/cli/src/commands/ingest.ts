@@ -367,6 +367,7 @@ function lazyKnowledgeBaseFlow(client: () => KnowledgeBaseClient): IngestFlow {
       uploadDocument: (source, options) =>
         client().uploadDocument(source, options as Parameters<KnowledgeBaseClient['uploadDocument']>[1]),
       listFiles: (options) => client().listFiles(options),
+      describeFile: (fileId, options) => client().describeFile(fileId, options),
     },
   });
 }
