@@ -111,6 +111,15 @@ Examples:
     )
     .addOption(redisOption())
     .addOption(queueOption())
+    .addHelpText(
+      'after',
+      `
+Exits 1 when the batch has failed jobs (each named with its reason on stderr).
+
+Examples:
+  $ mstudio ingest progress --redis redis://queue-host:6379 --watch
+  $ mstudio --json ingest progress --redis redis://queue-host:6379`,
+    )
     .action(async (options: ProgressCommandOptions, command: Command) => {
       await progressCommand(runtime.context(command), options);
     });
@@ -120,6 +129,12 @@ Examples:
     .description('put failed jobs back in the queue with fresh attempts')
     .addOption(redisOption())
     .addOption(queueOption())
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ mstudio ingest retry-failed --redis redis://queue-host:6379`,
+    )
     .action(async (options: QueueOptions, command: Command) => {
       const cli = runtime.context(command);
       await withQueue(cli, options, async (queue) => {
