@@ -63,6 +63,10 @@ export function ingestKeys(queue: Pick<IngestQueue, 'name' | 'prefix'>) {
     started: `${base}:started`,
     /** Sorted set: job id scored by completion time, for rates. */
     completions: `${base}:completions`,
+    /** Hash per document: step -> JSON state (see `stepMarkers`); removed when the document is finished. */
+    steps: (jobId: string) => `${base}:steps:${jobId}`,
+    /** Hash: service resource (a `FileId`) -> the job id of the document that claimed it. */
+    claims: `${base}:claims`,
   };
 }
 

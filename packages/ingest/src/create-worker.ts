@@ -6,6 +6,7 @@ import type { IngestJobData } from './enqueue.js';
 import { failureReason, isPermanent, throttledForMs } from './failure-reason.js';
 import type { IngestFlow, IngestFlowContext, IngestResult } from './ingest-flow.js';
 import { checkFlowName } from './job-id.js';
+import { stepMarkers } from './step-markers.js';
 import { ingestWorkerTiming } from './worker-timing.js';
 
 /** Options of {@link createWorker}. */
@@ -142,6 +143,7 @@ export function createWorker(options: IngestWorkerOptions): IngestWorker {
       limiter,
       logger,
       signal: jobSignal,
+      steps: stepMarkers(queue, jobId),
     };
     let result: IngestResult | undefined;
     if (attempt > 1) {
@@ -160,6 +162,7 @@ export function createWorker(options: IngestWorkerOptions): IngestWorker {
       .multi()
       .hset(keys.done, jobId, JSON.stringify(result))
       .hdel(keys.started, jobId)
+      .del(keys.steps(jobId))
       .zadd(keys.completions, now, jobId)
       .zremrangebyscore(keys.completions, 0, now - 3_600_000)
       .exec();

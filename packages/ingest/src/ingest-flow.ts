@@ -1,4 +1,5 @@
 import type { Limiter, Logger } from '@x/transport';
+import type { StepMarkers } from './step-markers.js';
 
 /** A value that survives a round trip through JSON, as job data and results are stored in Redis. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -45,6 +46,11 @@ export interface IngestFlowContext {
   readonly logger: Logger | undefined;
   /** Aborts when the worker closes or loses the job's lock; rethrow `signal.reason` as it is. */
   readonly signal: AbortSignal;
+  /**
+   * Atomic Redis markers of this document's steps (see `stepMarkers`): `steps.once('add-file', { run, settle })`
+   * does a step that must not happen twice at most once in effect, across workers that die mid-step.
+   */
+  readonly steps: StepMarkers;
 }
 
 /**

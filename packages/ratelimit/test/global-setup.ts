@@ -1,11 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'tsup';
 import type { TestProject } from 'vitest/node';
+import { startRedisServer } from '../../../tooling/redis-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,16 +14,10 @@ declare module 'vitest' {
   }
 }
 
-const redisServer = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
-
 /** Starts a throwaway redis-server on a free loopback port and builds the package for child processes. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const hasRedis = existsSync(redisServer);
-  if (!hasRedis && process.env.CI) {
-    throw new Error(
-      `redis-server not found at ${redisServer}: CI must install it (apt-get install redis-server)`,
-    );
-  }
+  const redis = await startRedisServer();
+  project.provide('redisPort', redis?.port);
   const buildDir = await mkdtemp(join(tmpdir(), 'x-ratelimit-test-'));
   await build({
     entry: { index: join(import.meta.dirname, '../src/index.ts') },
@@ -39,70 +31,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   });
   project.provide('libraryPath', join(buildDir, 'index.js'));
 
-  let server: ChildProcess | undefined;
-  if (existsSync(redisServer)) {
-    const started = await startRedis();
-    server = started.child;
-    project.provide('redisPort', started.port);
-  } else if (process.env.CI) {
-    throw new Error(
-      `redis-server not found at ${redisServer}: CI must install it (apt-get install redis-server)`,
-    );
-  } else {
-    project.provide('redisPort', undefined);
-  }
   return async () => {
-    server?.kill('SIGTERM');
+    await redis?.stop();
     await rm(buildDir, { recursive: true, force: true });
   };
-}
-
-async function startRedis(): Promise<{ child: ChildProcess; port: number }> {
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const child = spawn(
-      redisServer,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    try {
-      await waitForReady(child);
-      return { child, port };
-    } catch (error) {
-      child.kill('SIGKILL');
-      // Another process may have taken the port between probing and binding: try another one.
-      if (attempt === 5) throw error;
-    }
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-function waitForReady(child: ChildProcess): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${output}`)), 10_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${code}: ${output}`));
-    });
-  });
 }
