@@ -49,16 +49,12 @@ export async function downloadFile(
   }
   filePath(id);
   if (!overwrite && (await exists(path))) throw fileExists(path);
-  try {
-    await mkdir(dirname(path), { recursive: true });
-  } catch (error) {
-    throw writeFailed(path, error);
-  }
   const body = await fileContent(context, id, signal);
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.part`);
   try {
-    // Nothing reads the body before the pipeline does: a 'data' listener here would start the flow early and lose
-    // the first chunks.
+    // The folder is made only once the service answered with the bytes (a refused download leaves nothing). Nothing
+    // reads the body before the pipeline does: a 'data' listener would start the flow early and lose the first chunks.
+    await mkdir(dirname(path), { recursive: true });
     const output = createWriteStream(temporary, { flags: 'wx' });
     await pipeline(body, output, signal ? { signal } : {});
     signal?.throwIfAborted();
