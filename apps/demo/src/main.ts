@@ -3,6 +3,8 @@ import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createModelStudioLimiter } from '@x/ratelimit';
+import { runFilesApiFlow } from './files-api-flow.js';
+import { runKnowledgeBaseFlow } from './knowledge-base-flow.js';
 import { formatSummaryTable, type SummaryRow } from './summary-table.js';
 import { runTempOssFlow } from './temp-oss-flow.js';
 
@@ -14,6 +16,10 @@ interface Target {
   /** The emulator's URL; undefined for the real service. */
   readonly baseUrl: string | undefined;
   readonly apiKey: string;
+  /** The AccessKey pair and workspace of the knowledge-base flow. */
+  readonly accessKeyId: string;
+  readonly accessKeySecret: string;
+  readonly workspaceId: string;
   readonly close: () => Promise<void>;
 }
 
@@ -45,6 +51,35 @@ async function main(): Promise<number> {
         signal: controller.signal,
       })),
     );
+    console.log('\nFiles API: upload (checked, streamed) -> list -> wait until processed -> delete');
+    rows.push(
+      ...(await runFilesApiFlow({
+        baseUrl: target.baseUrl,
+        apiKey: target.apiKey,
+        limiter,
+        files: [
+          { path: sample('trip notes.txt'), purpose: 'file-extract' },
+          { path: sample('handbook.md'), purpose: 'file-extract' },
+          { path: sample('sunset.png'), purpose: 'file-extract' },
+          { path: sample('requests.jsonl'), purpose: 'batch' },
+        ],
+        signal: controller.signal,
+      })),
+    );
+    console.log(
+      '\nKnowledge base: MD5 -> lease -> PUT -> AddFile -> PARSE_SUCCESS -> into an index until FINISH',
+    );
+    rows.push(
+      ...(await runKnowledgeBaseFlow({
+        endpoint: target.baseUrl,
+        workspaceId: target.workspaceId,
+        credentials: { accessKeyId: target.accessKeyId, accessKeySecret: target.accessKeySecret },
+        limiter,
+        files: [sample('handbook.md'), sample('trip notes.txt')],
+        indexName: 'mstudio-demo',
+        signal: controller.signal,
+      })),
+    );
   } finally {
     await limiter.close();
     await target.close();
@@ -64,22 +99,47 @@ async function emulatorTarget(): Promise<Target> {
   const { createEmulator } = await import('@x/emulator');
   const emulator = await createEmulator();
   console.log(`Model Studio emulator on ${emulator.url} (no network, no credentials)`);
-  return { baseUrl: emulator.url, apiKey: emulator.account.apiKey, close: () => emulator.close() };
+  const { apiKey, accessKeyId, accessKeySecret, workspaceId } = emulator.account;
+  return {
+    baseUrl: emulator.url,
+    apiKey,
+    accessKeyId,
+    accessKeySecret,
+    workspaceId,
+    close: () => emulator.close(),
+  };
 }
 
 /** The real service with the user's credentials, after saying what will be created and getting a yes. */
 async function realTarget(isConfirmed: boolean): Promise<Target | undefined> {
-  const apiKey = process.env.DASHSCOPE_API_KEY?.trim();
-  if (!apiKey) {
+  const environment = {
+    DASHSCOPE_API_KEY: process.env.DASHSCOPE_API_KEY?.trim(),
+    ALIBABA_CLOUD_ACCESS_KEY_ID: process.env.ALIBABA_CLOUD_ACCESS_KEY_ID?.trim(),
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET?.trim(),
+    BAILIAN_WORKSPACE_ID: process.env.BAILIAN_WORKSPACE_ID?.trim(),
+  };
+  const missing = Object.entries(environment)
+    .filter(([, value]) => !value)
+    .map(([name]) => name);
+  if (missing.length > 0) {
     console.error(
-      '--real needs DASHSCOPE_API_KEY (and, for the knowledge base, ALIBABA_CLOUD_ACCESS_KEY_ID, ',
+      `--real needs DASHSCOPE_API_KEY (temporary storage, Files API) and ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET, BAILIAN_WORKSPACE_ID (knowledge base); missing: ${missing.join(', ')}.`,
     );
-    console.error('ALIBABA_CLOUD_ACCESS_KEY_SECRET and BAILIAN_WORKSPACE_ID). Nothing was created.');
+    console.error('Nothing was created.');
     return undefined;
   }
   console.log('Against the real Model Studio (China (Beijing)) with your credentials, the demo will create:');
   console.log('  - 2 objects in DashScope temporary storage (the service deletes them after 48 hours),');
-  console.log('  - 2 model calls to qwen-vl-plus (billed to your account).');
+  console.log('  - 2 model calls to qwen-vl-plus (billed to your account),');
+  console.log(
+    '  - 4 files in the Files API (3 file-extract, 1 batch), deleted again at the end of the flow,',
+  );
+  console.log(
+    `  - 2 documents in the default category of knowledge-base workspace ${environment.BAILIAN_WORKSPACE_ID} and`,
+  );
+  console.log(
+    '    an index named mstudio-demo built from them (both stay: delete them in the console when done).',
+  );
   if (!isConfirmed) {
     if (!process.stdin.isTTY) {
       console.error('Run with --yes to go ahead without a prompt. Nothing was created.');
@@ -93,7 +153,14 @@ async function realTarget(isConfirmed: boolean): Promise<Target | undefined> {
       return undefined;
     }
   }
-  return { baseUrl: undefined, apiKey, close: async () => {} };
+  return {
+    baseUrl: undefined,
+    apiKey: environment.DASHSCOPE_API_KEY!,
+    accessKeyId: environment.ALIBABA_CLOUD_ACCESS_KEY_ID!,
+    accessKeySecret: environment.ALIBABA_CLOUD_ACCESS_KEY_SECRET!,
+    workspaceId: environment.BAILIAN_WORKSPACE_ID!,
+    close: async () => {},
+  };
 }
 
 main().then(

@@ -32,8 +32,32 @@ it('runs every flow against the embedded emulator and prints a summary with ever
     .split('\n')
     .slice(2)
     .filter((line) => line.trim() !== '' && !line.startsWith('Every flow OK'));
-  const flows = rows.map((row) => row.split(/ {2,}/)[0]);
-  expect(flows).toEqual(expect.arrayContaining(['temporary storage']));
+  const cells = rows.map((row) => row.split(/ {2,}/));
+  const rowsOf = (flow: string) => cells.filter((cell) => cell[0] === flow).map((cell) => cell.slice(1, 4));
+  // Every flow, every sample, each row OK with where the file ended up.
+  expect(rowsOf('temporary storage')).toEqual([
+    [
+      'sunset.png',
+      'OK (uploaded, model read it)',
+      expect.stringMatching(/^oss:\/\/dashscope-instant\/.+sunset\.png$/),
+    ],
+    [
+      'trip notes.txt',
+      'OK (uploaded, model read it)',
+      expect.stringMatching(/^oss:\/\/dashscope-instant\/.+trip_notes\.txt$/),
+    ],
+  ]);
+  expect(rowsOf('Files API')).toEqual([
+    ['trip notes.txt', 'OK (listed, processed, deleted)', expect.stringMatching(/^file-fe-/)],
+    ['handbook.md', 'OK (listed, processed, deleted)', expect.stringMatching(/^file-fe-/)],
+    ['sunset.png', 'OK (listed, processed, deleted)', expect.stringMatching(/^file-fe-/)],
+    ['requests.jsonl', 'OK (listed, processed, deleted)', expect.stringMatching(/^file-batch-/)],
+  ]);
+  expect(rowsOf('knowledge base')).toEqual([
+    ['handbook.md', 'OK (PARSE_SUCCESS, indexed)', expect.stringMatching(/^file_\S+ in index \S+$/)],
+    ['trip notes.txt', 'OK (PARSE_SUCCESS, indexed)', expect.stringMatching(/^file_\S+ in index \S+$/)],
+  ]);
+  expect(cells).toHaveLength(8);
   for (const row of rows) expect(row).toMatch(/ {2}OK /);
   expect(run.stdout).toMatch(/Every flow OK: \d+ files in \d+ ms\./);
   // Piped output: no progress-bar characters or escape sequences.
@@ -45,5 +69,6 @@ it('--real without credentials creates nothing and says what it needs', async ()
   const run = await runDemo(['--', '--real']);
   expect(run.exitCode).toBe(1);
   expect(run.stderr).toMatch(/--real needs DASHSCOPE_API_KEY/);
+  expect(run.stderr).toMatch(/missing: DASHSCOPE_API_KEY, ALIBABA_CLOUD_ACCESS_KEY_ID/);
   expect(run.stderr).toMatch(/Nothing was created\./);
 }, 60_000);

@@ -30,9 +30,20 @@ export const envelopeSchema = z
 /** The envelope as parsed. @internal */
 export type Envelope = z.infer<typeof envelopeSchema>;
 
-/** An envelope whose `Data` is parsed by `data`. @internal */
+const envelopes = new WeakMap<z.ZodType, z.ZodType>();
+
+/**
+ * An envelope whose `Data` is parsed by `data`, built once per data schema: zod compiles a schema on its first
+ * parse, and a schema built per call would be compiled again for every response. @internal
+ */
 export function envelopeOf<T extends z.ZodType>(data: T) {
-  return envelopeSchema.extend({ Data: data.nullish() });
+  const built = () => envelopeSchema.extend({ Data: data.nullish() });
+  let envelope = envelopes.get(data) as ReturnType<typeof built> | undefined;
+  if (envelope === undefined) {
+    envelope = built();
+    envelopes.set(data, envelope);
+  }
+  return envelope;
 }
 
 /** `Data` of ApplyFileUploadLease (spec §3.1): `Param.Headers` is `any` on the wire. */

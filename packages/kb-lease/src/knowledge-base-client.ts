@@ -1,4 +1,9 @@
-import { createModelStudioLimiter } from '@x/ratelimit';
+import {
+  createQuotaLimiter,
+  type ModelStudioQuota,
+  modelStudioQuotas,
+  type QuotaOptions,
+} from '@x/ratelimit';
 import { acs3, checkOptions, createTransport, InvalidInputError, type Transport } from '@x/transport';
 import { bailianBaseUrl } from './bailian-endpoint.js';
 import {
@@ -156,7 +161,7 @@ export function createKnowledgeBaseClient(options: KnowledgeBaseClientOptions = 
     createTransport({
       baseUrl: bailianBaseUrl(parsed),
       auth: acs3(parsed.credentials),
-      limiter: parsed.limiter ?? createModelStudioLimiter(),
+      limiter: parsed.limiter ?? createDefaultLimiter(),
       userAgent: `x-kb-lease/${__PACKAGE_VERSION__}`,
       ...(parsed.logger ? { logger: parsed.logger } : {}),
     });
@@ -212,4 +217,20 @@ export function createKnowledgeBaseClient(options: KnowledgeBaseClientOptions = 
       if (ownsTransport) await transport.close();
     },
   };
+}
+
+/** How much longer than the documented second each window of the default limiter is held. */
+const quotaMarginMs = 50;
+
+/**
+ * The documented quotas (spec §9: ApplyFileUploadLease, AddFile and DescribeFile 10/s, ListFile 5/s,
+ * GetIndexJobStatus 20/min), each window held 50 ms longer: the client counts a call when it leaves,
+ * the service when it arrives, and the margin absorbs the difference between the two.
+ */
+function createDefaultLimiter() {
+  const quotas = {} as Record<ModelStudioQuota, QuotaOptions>;
+  for (const [name, quota] of Object.entries(modelStudioQuotas) as [ModelStudioQuota, QuotaOptions][]) {
+    quotas[name] = { ...quota, intervalMs: quota.intervalMs + quotaMarginMs };
+  }
+  return createQuotaLimiter({ quotas });
 }

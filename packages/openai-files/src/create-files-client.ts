@@ -25,7 +25,9 @@ import {
 import {
   type CallOptions,
   callOptionsSchema,
+  type DownloadOptions,
   defaultFilesLimits,
+  downloadOptionsSchema,
   type FilesClientOptions,
   filesClientOptionsSchema,
   type ListAllOptions,
@@ -96,12 +98,13 @@ export interface FilesClient {
    */
   content(id: string, options?: CallOptions): Promise<Readable>;
   /**
-   * Streams the file's bytes to `path` (through a temporary file renamed into place once complete) and returns the
-   * number of bytes written.
-   * @throws `InvalidInputError` `INVALID_FILE_ID`, `DOWNLOAD_WRITE_FAILED`; `HttpStatusError`; `NetworkError`;
-   * `signal.reason`.
+   * Streams the file's bytes to `path` and returns the number of bytes written. The bytes go to a temporary file
+   * beside `path`, moved into place only once complete: a failure or an abort leaves no file, partial or temporary.
+   * An existing file is kept unless `overwrite` is set.
+   * @throws `InvalidInputError` `INVALID_FILE_ID`, `INVALID_PATH`, `FILE_EXISTS` (before anything is requested),
+   * `DOWNLOAD_WRITE_FAILED`; `HttpStatusError`; `NetworkError` when the answer breaks off; `signal.reason`.
    */
-  download(id: string, path: string, options?: CallOptions): Promise<number>;
+  download(id: string, path: string, options?: DownloadOptions): Promise<number>;
   /**
    * Retrieves the file until its status is `processed`, with backoff from 500 ms to 5 s inside the 10 per second
    * budget (seed 003).
@@ -212,10 +215,10 @@ export function createFilesClient(options: FilesClientOptions = {}): FilesClient
       const { signal } = checkOptions(callOptionsSchema, callOptions ?? {}, 'content');
       return fileContent(context, id, signal);
     },
-    async download(id, path, callOptions) {
-      const { signal } = checkOptions(callOptionsSchema, callOptions ?? {}, 'download');
+    async download(id, path, downloadOptions) {
+      const checked = checkOptions(downloadOptionsSchema, downloadOptions ?? {}, 'download');
       context.assertOpen();
-      return downloadFile(context, id, path, signal);
+      return downloadFile(context, id, path, checked);
     },
     async waitUntilProcessed(id, waitOptions) {
       const checked = checkOptions(waitOptionsSchema, waitOptions, 'waitUntilProcessed') ?? {};

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { link, lstat, mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -29,8 +29,10 @@ export async function fileContent(
 }
 
 /**
- * Streams a file's content to `path` through a temporary file beside it, renamed into place only once every byte
- * arrived: `path` never holds a partial file.
+ * Streams a file's content to `path` through a temporary file beside it (same folder, so the same file system),
+ * moved into place only once every byte arrived: `path` never holds a partial file, and a failure or an abort leaves
+ * nothing behind. Without `overwrite`, an existing file is refused before anything is requested, and the move is a
+ * hard link that fails rather than replace a file that appeared meanwhile.
  *
  * @returns The number of bytes written.
  * @internal
@@ -39,22 +41,25 @@ export async function downloadFile(
   context: FilesContext,
   id: string,
   path: string,
-  signal: AbortSignal | undefined,
+  options: { signal?: AbortSignal | undefined; overwrite?: boolean | undefined },
 ): Promise<number> {
+  const { signal, overwrite = false } = options;
   if (typeof path !== 'string' || path === '') {
     throw new InvalidInputError('INVALID_PATH', `download: expected a destination path, got ${typeof path}`);
   }
+  filePath(id);
+  if (!overwrite && (await exists(path))) throw fileExists(path);
   const body = await fileContent(context, id, signal);
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.part`);
-  let sizeBytes = 0;
-  body.on('data', (chunk: Buffer) => {
-    sizeBytes += chunk.byteLength;
-  });
   try {
+    // The folder is made only once the service answered with the bytes (a refused download leaves nothing). Nothing
+    // reads the body before the pipeline does: a 'data' listener would start the flow early and lose the first chunks.
     await mkdir(dirname(path), { recursive: true });
-    await pipeline(body, createWriteStream(temporary, { flags: 'wx' }), signal ? { signal } : {});
-    await rename(temporary, path);
-    return sizeBytes;
+    const output = createWriteStream(temporary, { flags: 'wx' });
+    await pipeline(body, output, signal ? { signal } : {});
+    signal?.throwIfAborted();
+    await moveIntoPlace(temporary, path, overwrite);
+    return output.bytesWritten;
   } catch (error) {
     body.destroy();
     await rm(temporary, { force: true });
@@ -67,12 +72,55 @@ export async function downloadFile(
         operation: 'RetrieveFileContent',
       });
     }
-    throw new InvalidInputError(
-      'DOWNLOAD_WRITE_FAILED',
-      `Could not write ${path}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
+    throw writeFailed(path, error);
   }
+}
+
+function writeFailed(path: string, error: unknown): InvalidInputError {
+  return new InvalidInputError(
+    'DOWNLOAD_WRITE_FAILED',
+    `Could not write ${path}: ${(error as Error).message}`,
+    { cause: error, path },
+  );
+}
+
+/**
+ * Moves the complete temporary file to `path`. With `overwrite`, a rename (atomic, replacing). Without, a hard link
+ * (atomic, failing with EEXIST when `path` exists) and the temporary name removed; where the file system has no hard
+ * links, a rename after a last check.
+ */
+async function moveIntoPlace(temporary: string, path: string, overwrite: boolean): Promise<void> {
+  if (overwrite) {
+    await rename(temporary, path);
+    return;
+  }
+  try {
+    await link(temporary, path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw fileExists(path);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw error;
+    if (await exists(path)) throw fileExists(path);
+    await rename(temporary, path);
+    return;
+  }
+  await rm(temporary, { force: true });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+function fileExists(path: string): InvalidInputError {
+  return new InvalidInputError(
+    'FILE_EXISTS',
+    `${path} already exists; pass { overwrite: true } to replace it`,
+    { path },
+  );
 }

@@ -19,6 +19,7 @@ export type { FileDeleted, FileList, FileObject, FilePurpose, FileStatus } from 
 export type {
   CallOptions,
   CreatedTime,
+  DownloadOptions,
   FilesClientOptions,
   FilesLimits,
   FilesRegion,

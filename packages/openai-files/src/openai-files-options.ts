@@ -180,6 +180,18 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** Options of `download`. */
+export interface DownloadOptions {
+  /** Stops the download; nothing is left at the path or beside it, and the promise rejects with `signal.reason`. */
+  signal?: AbortSignal;
+  /**
+   * Replace a file already at the path. Without it, an existing file is refused before anything is requested
+   * (`FILE_EXISTS`), and one that appears during the download is not replaced either.
+   * @default false
+   */
+  overwrite?: boolean;
+}
+
 /** Options of `waitUntilProcessed`. */
 export interface WaitOptions {
   /** Stops waiting; the promise rejects with `signal.reason`. */
@@ -285,6 +297,12 @@ export const listOptionsSchema = z.strictObject(listFilterShape);
 
 /** @internal */
 export const callOptionsSchema = z.strictObject({ signal: signalSchema.optional() });
+
+/** @internal */
+export const downloadOptionsSchema = z.strictObject({
+  signal: signalSchema.optional(),
+  overwrite: z.boolean().optional(),
+});
 
 /** @internal */
 export const waitOptionsSchema = z.strictObject({

@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import {
   type ByteStream,
   checkOptions,
@@ -127,8 +128,25 @@ function onceUnlessReopenable(form: RequestBody, source: UploadSource): RequestB
   };
 }
 
-/** The first bytes of a reopenable source; the read stops there and the file is closed. */
+/**
+ * The first bytes of a reopenable source; the read stops there and the file is closed. A path is read with one
+ * small read, not the 1 MiB first chunk of a streamed read.
+ */
 async function readHead(source: UploadSource, signal: AbortSignal | undefined): Promise<Uint8Array> {
+  if (source.path !== undefined) {
+    signal?.throwIfAborted();
+    const path = source.path;
+    const handle = await open(path, 'r').catch((error: unknown) => {
+      throw new InvalidInputError('FILE_READ_FAILED', `Could not open ${path}`, { cause: error, path });
+    });
+    try {
+      const head = Buffer.alloc(Math.min(fileHeadBytes, source.sizeBytes));
+      const { bytesRead } = await handle.read(head, 0, head.byteLength, 0);
+      return head.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  }
   const chunks: Uint8Array[] = [];
   let sizeBytes = 0;
   for await (const chunk of source.open()) {

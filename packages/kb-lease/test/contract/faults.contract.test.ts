@@ -1,5 +1,6 @@
-import { acs3, createTransport, NetworkError, type Transport } from '@x/transport';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { KnowledgeBaseClientOptions } from '../../src/index.js';
+import { startAnswerCuttingProxy } from './answer-cutting-proxy.js';
 import { contractContext, pdfBytes } from './contract-context.js';
 
 const context = await contractContext();
@@ -25,9 +26,9 @@ async function batch(prefix: string, count: number): Promise<string[]> {
 }
 
 /** Uploads a batch under a fault plan and checks that every document was added exactly once. */
-async function expectExactlyOnce(prefix: string, paths: string[], transport?: Transport) {
+async function expectExactlyOnce(prefix: string, paths: string[], options: KnowledgeBaseClientOptions = {}) {
   const before = (await context.admin.calls({ route: 'AddFile' })).length;
-  const client = context.client(transport ? { transport } : {});
+  const client = context.client(options);
   const results = await client.uploadMany(paths, { concurrency: 3, ...fast });
   for (const result of results) {
     if (result.status === 'rejected') throw result.reason;
@@ -42,41 +43,48 @@ async function expectExactlyOnce(prefix: string, paths: string[], transport?: Tr
 }
 
 describe('AddFile under faults: every document added exactly once, none lost', () => {
-  it('a reset while AddFile answers (the file was added): found by lookup, not added again', async () => {
+  it('a reset while AddFile answers (the emulator drops it before acting): looked up, started over, added once', async () => {
     await context.admin.addFault({ route: 'AddFile', fault: { type: 'reset', phase: 'response' }, times: 3 });
     const paths = await batch('reset-response', 5);
     const { results, addFileCalls } = await expectExactlyOnce('reset-response', paths);
-    // Each faulted document is either found by the lookup (one AddFile) or, when the emulator dropped the call before
-    // acting on it, started over with a new lease (two AddFile calls).
+    // The emulator drops the connection after reading the request and before acting on it: each faulted document is
+    // looked up, not found, and started over with a new lease (the answer lost after the file was added is the next
+    // test). Either way, every document is added once.
     const found = results.filter(
       (result) => result.status === 'fulfilled' && result.value.wasFoundByLookup,
     ).length;
+    expect(addFileCalls.filter((call) => call.fault === 'reset')).toHaveLength(3);
     expect(addFileCalls).toHaveLength(5 + 3 - found);
+    expect(
+      results.reduce((sum, result) => sum + (result.status === 'fulfilled' ? result.value.leases : 0), 0),
+    ).toBe(5 + 3 - found);
   });
 
   it('an AddFile whose answer is lost after the service added the file: found by lookup, never added twice', async () => {
-    const inner = createTransport({ baseUrl: context.url, auth: acs3(context.credentials) });
-    let lost = 0;
-    const transport: Transport = {
-      async request(request) {
-        const response = await inner.request(request);
-        if (request.operation === 'AddFile' && lost < 3) {
-          lost += 1;
-          throw new NetworkError('PUT /datacenter/file: connection failed (ECONNRESET)', {
-            operation: 'AddFile',
-          });
-        }
-        return response;
-      },
-      close: () => inner.close(),
-    };
-    const paths = await batch('answer-lost', 4);
-    const { results, addFileCalls } = await expectExactlyOnce('answer-lost', paths, transport);
-    expect(addFileCalls).toHaveLength(4);
-    expect(
-      results.filter((result) => result.status === 'fulfilled' && result.value.wasFoundByLookup),
-    ).toHaveLength(3);
-    await transport.close();
+    // Over real sockets: a proxy lets the emulator add the file and answer, then resets the client's connection
+    // halfway through the answer.
+    const proxy = await startAnswerCuttingProxy(
+      context.url,
+      (method, path) => method === 'PUT' && /\/datacenter\/file$/.test(path),
+      3,
+    );
+    try {
+      const paths = await batch('answer-lost', 4);
+      const { results, addFileCalls } = await expectExactlyOnce('answer-lost', paths, {
+        endpoint: proxy.url,
+      });
+      expect(proxy.cutCount).toBe(3);
+      expect(addFileCalls).toHaveLength(4);
+      expect(addFileCalls.every((call) => call.status === 200)).toBe(true);
+      expect(
+        results.filter((result) => result.status === 'fulfilled' && result.value.wasFoundByLookup),
+      ).toHaveLength(3);
+      expect(results.every((result) => result.status === 'fulfilled' && result.value.leases === 1)).toBe(
+        true,
+      );
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('a reset while AddFile is sent (nothing added): looked up, sent again with the same lease, added once', async () => {
@@ -126,57 +134,17 @@ describe('AddFile under faults: every document added exactly once, none lost', (
   });
 
   it('a 200 with Success: false: not taken as success, added once in the end', async () => {
-    const isSupported = await context.admin
-      .addFault({
-        route: 'AddFile',
-        fault: {
-          type: 'status',
-          status: 200,
-          code: 'DataCenter.InternalError',
-          message: 'internal error',
-        } as never,
-        times: 2,
-      })
-      .then(
-        () => true,
-        () => false,
-      );
-    let transport: (Transport & { refused: number }) | undefined;
-    if (!isSupported) {
-      // This emulator cannot answer 200 with Success: false yet: the first two AddFile calls get that answer here,
-      // without reaching the service, exactly as a refusing service would send it.
-      const inner = createTransport({ baseUrl: context.url, auth: acs3(context.credentials) });
-      const wrapped = {
-        refused: 0,
-        async request(request: Parameters<Transport['request']>[0]) {
-          if (request.operation === 'AddFile' && wrapped.refused < 2) {
-            wrapped.refused += 1;
-            const body = {
-              RequestId: 'refused',
-              Success: false,
-              Code: 'DataCenter.InternalError',
-              Message: 'internal error',
-              Status: '200',
-            };
-            const parsed = request.schema ? request.schema.parse(body) : body;
-            return {
-              status: 200,
-              headers: {},
-              body: parsed,
-              requestId: 'refused',
-              attempts: 1,
-              totalDelayMs: 0,
-            };
-          }
-          return inner.request(request);
-        },
-        close: () => inner.close(),
-      };
-      transport = wrapped as never;
-    }
+    await context.admin.addFault({
+      route: 'AddFile',
+      fault: { type: 'successFalse', code: 'DataCenter.InternalError', message: 'internal error' },
+      times: 2,
+    });
     const paths = await batch('success-false', 3);
-    await expectExactlyOnce('success-false', paths, transport);
-    if (transport) expect(transport.refused).toBe(2);
-    await transport?.close();
+    const { addFileCalls } = await expectExactlyOnce('success-false', paths);
+    // The two refused calls reached the service and were answered 200: each was looked up, not found, and sent
+    // again with a new lease.
+    expect(addFileCalls.filter((call) => call.fault === 'successFalse')).toHaveLength(2);
+    expect(addFileCalls.every((call) => call.status === 200)).toBe(true);
+    expect(addFileCalls).toHaveLength(5);
   });
 });

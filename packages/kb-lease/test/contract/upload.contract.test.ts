@@ -165,6 +165,17 @@ describe('uploadDocument from an http:// source', () => {
   });
 });
 
+it('fails with FILE_CHANGED before AddFile when a given md5 is not that of a small file read whole', async () => {
+  const path = await context.file('given-md5.pdf', pdfBytes('given md5'));
+  const before = (await context.admin.calls({ route: 'AddFile' })).length;
+  const error = await context
+    .client()
+    .uploadDocument(path, { ...fast, md5: '0123456789abcdef0123456789abcdef' })
+    .catch((caught: unknown) => caught);
+  expect(InvalidInputError.isInstance(error) && error.code).toBe('FILE_CHANGED');
+  expect((await context.admin.calls({ route: 'AddFile' })).length).toBe(before);
+});
+
 describe('updateDocument', () => {
   it('keeps the old version when the new one fails to parse, and replaces it when it parses', async () => {
     const client = context.client();
