@@ -235,7 +235,7 @@ describe('mstudio files prune', () => {
     const dryRun = await runCli(['files', 'prune', '--dry-run', '--purpose', 'file-extract']);
     expect(dryRun.exitCode).toBe(0);
     expect(dryRun.stdout).toBe(`would delete ${(await runCli(['files', 'get', old.id as string])).stdout}`);
-    expect(dryRun.stderr).toMatch(/^would delete 1 file \(26 bytes\) created before \S+Z\n$/);
+    expect(dryRun.stderr).toMatch(/^would delete 1 file \(25 bytes\) created before \S+Z\n$/);
     expect((await runCli(['files', 'get', old.id as string])).exitCode).toBe(0);
 
     const json = await runCli(['--json', 'files', 'prune']);
