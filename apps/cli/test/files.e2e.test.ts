@@ -1,8 +1,8 @@
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAdminClient } from '@x/emulator/vitest';
-import { describe, expect, inject, it } from 'vitest';
-import { emulatorEnv, jsonLines, runCli, scratchDir } from './run-cli.js';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { emulatorEnv, jsonLines, runCli, scratchDir, startCli } from './run-cli.js';
 
 const directory = await scratchDir();
 await writeFile(join(directory, 'report.txt'), 'Quarterly report: revenue up 4%.\n');
@@ -23,6 +23,7 @@ await handle.truncate(150 * 1024 * 1024 + 1);
 await handle.close();
 
 const admin = createAdminClient(inject('emulator').url);
+afterEach(() => admin.clearFaults());
 const fileId = /^file-(fe|batch)-\S+$/;
 const requestId = /requestId=\S+/;
 
@@ -247,5 +248,21 @@ describe('mstudio files prune', () => {
     const again = await runCli(['files', 'prune', '--older-than', '7d']);
     expect(again).toMatchObject({ exitCode: 0, stdout: '' });
     expect(again.stderr).toMatch(/^deleted 0 files/);
+  });
+});
+
+describe('Ctrl-C during files upload', () => {
+  it('aborts the upload in flight and exits 130 with one line', async () => {
+    // The service never answers the upload: it waits until it is interrupted.
+    await admin.addFault({ route: 'files.upload', fault: { type: 'stall' } });
+    const { child, done } = startCli(['files', 'upload', '-p', 'file-extract', 'report.txt'], {
+      cwd: directory,
+    });
+    while ((await admin.faults()).length > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill('SIGINT');
+    const run = await done;
+    expect(run.exitCode).toBe(130);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe('mstudio: interrupted by SIGINT\n');
   });
 });
