@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAdminClient } from '@x/emulator/vitest';
+import { createKnowledgeBaseClient } from '@x/kb-lease';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { emulatorEnv, jsonLines, runCli, scratchDir, startCli } from './run-cli.js';
 
@@ -282,6 +283,64 @@ describe('mstudio kb sync', () => {
     expect((await runCli(['kb', 'sync', 'resume'], { cwd: directory })).stdout).toBe(
       'nothing to do: 3 unchanged\n',
     );
+  });
+
+  it('keeps an index in step with --index: new and replaced documents in, replaced and deleted ones out', async () => {
+    const env = emulatorEnv();
+    const client = createKnowledgeBaseClient({
+      endpoint: env.MSTUDIO_ENDPOINT,
+      workspaceId: env.BAILIAN_WORKSPACE_ID,
+      credentials: {
+        accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID!,
+        accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET!,
+      },
+    });
+    try {
+      const seedName = unique('seed.md');
+      await writeFile(join(directory, seedName), '# Seed\n');
+      const seed = jsonLines(
+        (await runCli(['--json', 'kb', 'upload', seedName, '--wait'], { cwd: directory })).stdout,
+      )[0]!;
+      const { indexId, jobId } = await client.createIndex({
+        name: 'sync-test',
+        documentIds: [seed.fileId as string],
+      });
+      await client.waitForIndexJob(indexId, jobId);
+      const indexed = async () => {
+        const ids: string[] = [];
+        for await (const document of client.listIndexDocuments(indexId)) {
+          if (document.Status !== 'DELETED') ids.push(document.Id!);
+        }
+        return ids.sort();
+      };
+
+      const folder = join(directory, 'indexed');
+      await mkdir(folder);
+      const [keep, gone] = [unique('keep.md'), unique('gone.md')];
+      await writeFile(join(folder, keep!), '# Keep\n\nversion 1\n');
+      await writeFile(join(folder, gone!), '# Gone\n');
+      const first = await runCli(['--json', 'kb', 'sync', 'indexed', '--index', indexId], { cwd: directory });
+      expect(first.exitCode, first.stderr).toBe(0);
+      const uploads = jsonLines(first.stdout).filter((line) => line.action === 'upload');
+      expect(uploads).toHaveLength(2);
+      const idOf = (lines: Record<string, unknown>[], path: string) =>
+        lines.find((line) => line.path === path)!.fileId as string;
+      expect(await indexed()).toEqual(
+        [seed.fileId as string, idOf(uploads, keep!), idOf(uploads, gone!)].sort(),
+      );
+
+      await writeFile(join(folder, keep!), '# Keep\n\nversion 2\n');
+      await rm(join(folder, gone!));
+      const second = await runCli(['--json', 'kb', 'sync', 'indexed', '--index', indexId, '--delete'], {
+        cwd: directory,
+      });
+      expect(second.exitCode, second.stderr).toBe(0);
+      const steps = jsonLines(second.stdout);
+      expect(steps.map((step) => step.action)).toEqual(['update', 'delete', undefined]);
+      expect(await indexed()).toEqual([seed.fileId as string, steps[0]!.fileId as string].sort());
+    } finally {
+      await client.close();
+    }
   });
 
   it('refuses a path that is not a folder', async () => {
