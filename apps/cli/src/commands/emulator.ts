@@ -7,8 +7,7 @@ import type { CommandModule } from '../create-program.js';
 
 /**
  * `mstudio emulator`: starts @x/emulator, prints its URL and its web console's (`<url>/__emulator/`) once it listens
- * (and the default account's variables with
- * `--print-env`), and stops cleanly on SIGINT / SIGTERM (exit 0).
+ * (and the default account's variables with `--print-env`), and stops cleanly on SIGINT / SIGTERM (exit 0).
  */
 export const emulatorCommand: CommandModule = (program, runtime) => {
   program
