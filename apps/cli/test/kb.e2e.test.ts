@@ -343,6 +343,36 @@ describe('mstudio kb sync', () => {
     }
   });
 
+  it('uploads a changed file as new when its document was deleted elsewhere', async () => {
+    const folder = join(directory, 'vanished');
+    await mkdir(folder);
+    const name = unique('memo.md');
+    await writeFile(join(folder, name), '# Memo\n\nversion 1\n');
+    const first = await runCli(['--json', 'kb', 'sync', 'vanished'], { cwd: directory });
+    expect(first.exitCode, first.stderr).toBe(0);
+    const oldId = jsonLines(first.stdout)[0]!.fileId as string;
+    expect((await runCli(['kb', 'delete', oldId])).exitCode).toBe(0);
+
+    await writeFile(join(folder, name), '# Memo\n\nversion 2\n');
+    const second = await runCli(['kb', 'sync', 'vanished'], { cwd: directory });
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(
+      new RegExp(
+        `^uploaded ${name} {2}file_\\S+ {2}\\(its document ${oldId} was gone\\)\n1 uploaded, 0 updated, 0 deleted, 0 unchanged\n$`,
+      ),
+    );
+    const [current] = await documentsNamed([name]);
+
+    // Removed from the folder and deleted by hand too: --delete finds it gone, which is what it wanted.
+    await rm(join(folder, name));
+    expect((await runCli(['kb', 'delete', current!.FileId as string])).exitCode).toBe(0);
+    const third = await runCli(['kb', 'sync', 'vanished', '--delete'], { cwd: directory });
+    expect(third.exitCode, third.stderr).toBe(0);
+    expect(third.stdout).toBe(
+      `deleted  ${name}  ${current!.FileId}\n0 uploaded, 0 updated, 1 deleted, 0 unchanged\n`,
+    );
+  });
+
   it('refuses a path that is not a folder', async () => {
     const run = await runCli(['kb', 'sync', 'no-such-folder'], { cwd: directory });
     expect(run.exitCode).toBe(1);

@@ -52,9 +52,9 @@ type Step =
  * files not synced before are uploaded (@x/kb-lease `uploadMany`, exactly once, recorded in the manifest); files
  * whose MD5 changed are replaced with `updateDocument` (the new version parsed first, then the old one deleted);
  * documents whose file left the folder are deleted only with `--delete`; `--dry-run` prints the plan and changes
- * nothing. A file whose size and mtime match the manifest is not read again. The manifest is appended and fsynced at
- * each step, so a rerun after an interruption does only what is left, and AddFile calls in flight are settled by
- * @x/kb-lease rather than repeated.
+ * nothing. A changed file whose document was deleted elsewhere is uploaded as a new one. A file whose size and mtime
+ * match the manifest is not read again. The manifest is appended and fsynced at each step, so a rerun after an
+ * interruption does only what is left, and AddFile calls in flight are settled by @x/kb-lease rather than repeated.
  */
 export async function syncFolder(
   cli: CliContext,
@@ -198,12 +198,25 @@ export async function syncFolder(
       const results = await runPool(
         updates,
         async (step, index, { signal: stepSignal }) => {
-          const document = await client.updateDocument(step.fileId, step.file.path, {
+          const stepOptions: UploadDocumentOptions = {
             ...documentOptions,
             md5: step.md5,
             signal: stepSignal,
             onProgress: ({ loadedBytes, totalBytes }) => items[index]?.update(loadedBytes, totalBytes),
-          });
+          };
+          let isReplaced = true;
+          const document = await client
+            .updateDocument(step.fileId, step.file.path, stepOptions)
+            .catch(async (error: unknown) => {
+              // The document was deleted elsewhere (the console, `kb delete`): upload the file as a new one.
+              if (!isNotFound(error) || (await isPresent(client, step.fileId, stepSignal))) throw error;
+              isReplaced = false;
+              return client.uploadDocument(step.file.path, {
+                ...stepOptions,
+                ...(options.categoryId !== undefined && { categoryId: options.categoryId }),
+                wait: true,
+              });
+            });
           await manifest.append({
             source: step.file.path,
             size: step.file.size,
@@ -212,7 +225,7 @@ export async function syncFolder(
             fileId: document.fileId,
             status: 'parsed',
           });
-          return document;
+          return { document, isReplaced };
         },
         { concurrency: options.concurrency, signal },
       );
@@ -220,19 +233,23 @@ export async function syncFolder(
         const step = updates[result.index]!;
         const path = shown(step.file.path);
         if (result.status === 'fulfilled') {
-          done.update += 1;
-          const { fileId, status, md5, sizeBytes } = result.value;
+          const { document, isReplaced } = result.value;
+          const { fileId, status, md5, sizeBytes } = document;
+          if (isReplaced) done.update += 1;
+          else done.upload += 1;
           cli.result(
             {
-              action: 'update',
+              action: isReplaced ? 'update' : 'upload',
               path,
               fileId,
-              replacedFileId: step.fileId,
+              ...(isReplaced ? { replacedFileId: step.fileId } : { missingFileId: step.fileId }),
               status: status ?? null,
               md5,
               sizeBytes,
             },
-            `updated  ${path}  ${step.fileId} -> ${fileId}`,
+            isReplaced
+              ? `updated  ${path}  ${step.fileId} -> ${fileId}`
+              : `uploaded ${path}  ${fileId}  (its document ${step.fileId} was gone)`,
           );
         } else {
           failed += 1;
@@ -293,9 +310,32 @@ function keptNote(kept: number): string {
   return `${kept} document${kept === 1 ? '' : 's'} whose file left the folder kept (--delete removes them)`;
 }
 
+/**
+ * Whether the service says the document does not exist: a 404, or the 400 `InvalidParameter` naming `FileId` that
+ * DescribeFile and DeleteFile answer for an unknown or deleted FileId.
+ */
 function isNotFound(error: unknown): boolean {
   const cause = unwrapRetries(error);
-  return HttpStatusError.isInstance(cause) && cause.status === 404;
+  if (!HttpStatusError.isInstance(cause)) return false;
+  if (cause.status === 404) return true;
+  return (
+    cause.status === 400 && cause.serviceCode === 'InvalidParameter' && cause.message.includes('(FileId)')
+  );
+}
+
+/** Whether the document still exists (DescribeFile answers); a 404 means it was deleted. */
+async function isPresent(
+  client: KnowledgeBaseClient,
+  fileId: string,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  try {
+    await client.describeFile(fileId, signal ? { signal } : {});
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
 }
 
 /** The last entry of each source; a line cut short by a crash is ignored, as @x/kb-lease does. */
