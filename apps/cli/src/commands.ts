@@ -1,7 +1,9 @@
 import { doctorCommand } from './commands/doctor.js';
 import { emulatorCommand } from './commands/emulator.js';
+import { filesCommand } from './commands/files.js';
 import { hashCommand } from './commands/hash.js';
 import { ingestCommand } from './commands/ingest.js';
+import { kbCommand } from './commands/kb.js';
 import { ossCommand } from './commands/oss.js';
 import type { CommandModule } from './create-program.js';
 
@@ -11,5 +13,7 @@ export const commands: readonly CommandModule[] = [
   hashCommand,
   ossCommand,
   ingestCommand,
+  filesCommand,
+  kbCommand,
   doctorCommand,
 ];

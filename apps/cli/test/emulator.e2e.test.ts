@@ -20,7 +20,11 @@ describe('mstudio emulator', () => {
     );
     const text = await stdoutUntil(linesPattern(6));
     const lines = text.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^# Model Studio emulator listening on http:\/\/127\.0\.0\.1:\d+ /);
+    const [, url, consoleUrl] =
+      /^# Model Studio emulator listening on (http:\/\/127\.0\.0\.1:\d+), web console (\S+) /.exec(
+        lines[0]!,
+      ) ?? [];
+    expect(consoleUrl).toBe(`${url}/__emulator/`);
     const env = Object.fromEntries(
       lines.slice(1).map((line) => {
         const match = /^export ([A-Z_]+)=(\S+)$/.exec(line);
@@ -56,7 +60,15 @@ describe('mstudio emulator', () => {
       event: string;
       url: string;
     };
-    expect(first).toEqual({ event: 'listening', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+    expect(first).toEqual({
+      event: 'listening',
+      url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      console: `${first.url}/__emulator/`,
+    });
+    const page = await fetch(`${first.url}/__emulator/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    await page.body?.cancel();
     const info = (await (await fetch(`${first.url}/__emulator/info`)).json()) as { url: string };
     expect(info.url).toBe(first.url);
     child.kill('SIGTERM');
@@ -69,6 +81,21 @@ describe('mstudio emulator', () => {
         .map((line) => JSON.parse(line).event),
     ).toEqual(['listening', 'stopped']);
     expect(run.stderr).toBe('emulator stopped\n'); // informational lines go to stderr, even with --json
+  });
+
+  it('prints its URL and its web console URL in text mode', async () => {
+    const { child, done, stdoutUntil } = startCli(['emulator', '--port', '0'], { env: baseEnv() });
+    const lines = (await stdoutUntil(linesPattern(2))).trimEnd().split('\n');
+    const url = /^Model Studio emulator listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(lines[0]!)?.[1];
+    expect(url).toBeDefined();
+    expect(lines[1]).toBe(`Web console: ${url}/__emulator/`);
+    const page = await fetch(`${url}/__emulator/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<html/i);
+    child.kill('SIGINT');
+    const run = await done;
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout.trimEnd().split('\n')).toHaveLength(2);
   });
 
   it('applies a --faults file, and refuses a malformed one with exit 2', async () => {

@@ -6,8 +6,8 @@ import { UsageError } from '../cli-errors.js';
 import type { CommandModule } from '../create-program.js';
 
 /**
- * `mstudio emulator`: starts @x/emulator, prints its URL once it listens (and the default account's variables with
- * `--print-env`), and stops cleanly on SIGINT / SIGTERM (exit 0).
+ * `mstudio emulator`: starts @x/emulator, prints its URL and its web console's (`<url>/__emulator/`) once it listens
+ * (and the default account's variables with `--print-env`), and stops cleanly on SIGINT / SIGTERM (exit 0).
  */
 export const emulatorCommand: CommandModule = (program, runtime) => {
   program
@@ -44,6 +44,7 @@ Examples:
         ...(faults !== undefined && { faults }),
       });
       const { account } = emulator;
+      const consoleUrl = `${emulator.url}/__emulator/`;
       const env = {
         MSTUDIO_ENDPOINT: emulator.url,
         DASHSCOPE_API_KEY: account.apiKey,
@@ -52,16 +53,22 @@ Examples:
         BAILIAN_WORKSPACE_ID: account.workspaceId,
       };
       if (cli.isJson) {
-        cli.result({ event: 'listening', url: emulator.url, ...(options.printEnv && { env }) });
+        cli.result({
+          event: 'listening',
+          url: emulator.url,
+          console: consoleUrl,
+          ...(options.printEnv && { env }),
+        });
       } else if (options.printEnv) {
         // A file of these lines can be sourced as it is: the URL line is a comment.
         cli.result(
           {},
-          `# Model Studio emulator listening on ${emulator.url} (the default account's fake keys below)`,
+          `# Model Studio emulator listening on ${emulator.url}, web console ${consoleUrl} (the default account's fake keys below)`,
         );
         for (const [name, value] of Object.entries(env)) cli.result({}, `export ${name}=${value}`);
       } else {
         cli.result({}, `Model Studio emulator listening on ${emulator.url}`);
+        cli.result({}, `Web console: ${consoleUrl}`);
         cli.info(
           'Stop it with Ctrl-C. `mstudio emulator --print-env` prints the variables that point clients at it.',
         );
