@@ -12,8 +12,8 @@ export const commands: readonly CommandModule[] = [
   emulatorCommand,
   hashCommand,
   ossCommand,
-  ingestCommand,
   filesCommand,
   kbCommand,
+  ingestCommand,
   doctorCommand,
 ];
