@@ -1,10 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createFilesClient, type FileObject, type FilesClient } from '@x/openai-files';
-import { InvalidInputError, resolveApiKey } from '@x/transport';
+import { resolveApiKey } from '@x/transport';
 import { Option } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { ItemsFailedError, UsageError } from '../cli-errors.js';
@@ -182,7 +179,7 @@ Examples:
         }
         const target =
           options.output ?? basename((await client.retrieve(id, { signal: cli.signal })).filename || id);
-        const bytes = await downloadTo(client, id, target, cli.signal);
+        const bytes = await client.download(id, target, { signal: cli.signal, overwrite: true });
         cli.result({ id, path: resolve(target), bytes }, `${bytes} bytes  ${target}`);
       });
     });
@@ -345,43 +342,6 @@ async function eachItem(
     }
   }
   if (failed > 0) throw new ItemsFailedError(failed, items.length);
-}
-
-/**
- * Streams a file's bytes to `path` through a temporary file beside it, renamed into place once complete, so `path`
- * never holds a partial file; returns the bytes written. (Built on `content()`: `download()` of @x/openai-files can
- * lose the first chunks, which arrive before its write stream is attached.)
- */
-async function downloadTo(
-  client: FilesClient,
-  id: string,
-  path: string,
-  signal: AbortSignal,
-): Promise<number> {
-  const body = await client.content(id, { signal });
-  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.part`);
-  const writer = createWriteStream(temporary, { flags: 'wx' });
-  try {
-    await pipeline(body, writer, { signal });
-    await rename(temporary, path);
-    return writer.bytesWritten;
-  } catch (error) {
-    body.destroy();
-    await rm(temporary, { force: true });
-    if (signal.aborted) throw signal.reason;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== undefined && !code.startsWith('UND_ERR') && code !== 'ECONNRESET') {
-      throw new InvalidInputError(
-        'DOWNLOAD_WRITE_FAILED',
-        `Could not write ${path}: ${(error as Error).message}`,
-        {
-          path,
-          cause: error,
-        },
-      );
-    }
-    throw error;
-  }
 }
 
 /** The JSON of a file object: wire fields, plus `createdAt` as an ISO instant. */
