@@ -1,3 +1,4 @@
+import { acs3, createTransport } from '@x/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KnowledgeBaseClientOptions } from '../../src/index.js';
 import { startAnswerCuttingProxy } from './answer-cutting-proxy.js';
