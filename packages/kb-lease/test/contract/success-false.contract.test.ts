@@ -1,5 +1,9 @@
+import { once } from 'node:events';
+import { createServer, request as forward, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { CallRecord } from '@x/emulator';
-import { TransportError } from '@x/transport';
+import { createQuotaLimiter, modelStudioQuotas } from '@x/ratelimit';
+import { type Limiter, TransportError } from '@x/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KnowledgeBaseError } from '../../src/index.js';
 import { contractContext, pdfBytes } from './contract-context.js';
@@ -16,6 +20,42 @@ async function callsSince(route: string, since: number): Promise<CallRecord[]> {
 
 async function countOf(route: string): Promise<number> {
   return (await context.admin.calls({ route })).length;
+}
+
+/**
+ * A loopback proxy in front of the emulator that adds `Retry-After: 1` to every 200 whose body says `Success: false`
+ * with a `Throttling` code (the emulator's `successFalse` fault sends no such header), forwarding everything else as
+ * it is over real connections.
+ */
+async function startRetryAfterProxy(target: string): Promise<{ url: string; server: Server }> {
+  const upstream = new URL(target);
+  const server = createServer((incoming, outgoing) => {
+    const proxied = forward(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: incoming.method,
+        path: incoming.url,
+        headers: incoming.headers,
+      },
+      async (answer) => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of answer) chunks.push(chunk as Buffer);
+        const body = Buffer.concat(chunks);
+        const headers = { ...answer.headers };
+        if (/"Success"\s*:\s*false/.test(body.toString()) && /Throttling/.test(body.toString())) {
+          headers['retry-after'] = '1';
+        }
+        outgoing.writeHead(answer.statusCode ?? 502, headers);
+        outgoing.end(body);
+      },
+    );
+    proxied.on('error', () => outgoing.socket?.destroy());
+    incoming.pipe(proxied);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
 describe('a 200 with Success: false and a transient Code, on calls safe to repeat: retried as a 5xx or 429', () => {
@@ -62,6 +102,37 @@ describe('a 200 with Success: false and a transient Code, on calls safe to repea
 
     expect(document.status).toBe('PARSE_SUCCESS');
     expect(await callsSince('ApplyFileUploadLease', leasesBefore)).toHaveLength(3);
+  });
+
+  it('a Throttling code with Retry-After: the wait penalizes the limiter under the call key, as a 429 does', async () => {
+    const proxy = await startRetryAfterProxy(context.url);
+    const quotas = createQuotaLimiter({ quotas: modelStudioQuotas });
+    const penalties: [string, number][] = [];
+    const limiter: Limiter = {
+      acquire: (key, options) => quotas.acquire(key, options),
+      penalize: (key, retryAfterMs) => {
+        penalties.push([key, retryAfterMs]);
+        quotas.penalize(key, retryAfterMs);
+      },
+    };
+    const leasesBefore = await countOf('ApplyFileUploadLease');
+    await context.admin.addFault({
+      route: 'ApplyFileUploadLease',
+      fault: { type: 'successFalse', code: 'DataCenter.Throttling' },
+      times: 1,
+    });
+    try {
+      const path = await context.file('penalized-lease.pdf', pdfBytes('penalized lease'));
+      const document = await context.client({ endpoint: proxy.url, limiter }).uploadDocument(path, fast);
+
+      expect(document.status).toBe('PARSE_SUCCESS');
+      expect(penalties).toEqual([[`applyFileUploadLease:${context.workspaceId}`, 1000]]);
+      expect(await callsSince('ApplyFileUploadLease', leasesBefore)).toHaveLength(2);
+    } finally {
+      proxy.server.closeAllConnections();
+      await new Promise<void>((resolve) => proxy.server.close(() => resolve()));
+      await quotas.close();
+    }
   });
 
   it('a transient Code that lasts: given up after the transport policy attempts, the Code kept in the cause', async () => {
