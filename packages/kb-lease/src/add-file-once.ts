@@ -28,10 +28,12 @@ const maxResends = 3;
 /**
  * Calls AddFile with one lease, at most once in effect (spec §3.3, §10.6; the seed 000 "do not submit again" rule).
  * AddFile is not idempotent and the lease is single-use, so:
- * - a call that provably never reached the service (connection refused) or that the service throttled is sent again
- *   (the transport does it; throttling that outlasts its retries is waited out here);
+ * - a call that provably never reached the service (connection refused) or that the service throttled (a 429, or a
+ *   `Throttling` code, also in a 200 with `Success: false`) is sent again (the transport does it; throttling that
+ *   outlasts its retries is waited out here);
  * - a definite refusal (a 4xx, or `Success: false` with a parameter or permission code) is thrown;
- * - anything ambiguous (a reset, a timeout after sending, a 5xx, `Success: false` with another code) is settled by
+ * - anything ambiguous (a reset, a timeout after sending, a 5xx, `Success: false` with another code, transient
+ *   `InternalError` included: the transport never sends AddFile again for it) is settled by
  *   looking the document up: ListFile by name (without the extension), matched on the full name, size and a
  *   creation time not before the lease's; found means added.
  * - not found is not yet proof: a call that timed out may still land after the lookup. So AddFile is sent once more

@@ -1,4 +1,12 @@
-import { formBody, type HttpMethod, HttpStatusError, type Transport, TransportError } from '@x/transport';
+import {
+  type AcceptedResponse,
+  type BodyFailure,
+  formBody,
+  type HttpMethod,
+  HttpStatusError,
+  type Transport,
+  TransportError,
+} from '@x/transport';
 import type { z } from 'zod';
 import { envelopeOf, isSuccessField } from './kb-lease-api.js';
 import { KnowledgeBaseError } from './knowledge-base-error.js';
@@ -63,6 +71,7 @@ export function createApiCaller(transport: Transport, workspaceId: string): ApiC
         limitKey: request.limitKey,
         operation: request.action,
         schema: envelopeOf(request.data),
+        rejectBody: (body, answer) => successFalseFailure(label, request.action, body, answer),
         signal: request.signal,
       });
     } catch (error) {
@@ -70,23 +79,7 @@ export function createApiCaller(transport: Transport, workspaceId: string): ApiC
       throw withHint(error);
     }
     const body = response.body as z.infer<ReturnType<typeof envelopeOf<T>>>;
-    const code = body.Code ?? body.code ?? undefined;
-    const message = body.Message ?? body.message ?? undefined;
     const requestId = response.requestId ?? body.RequestId ?? body.requestId ?? undefined;
-    if (!isSuccessField(body.Success)) {
-      const hint = hintFor(code, message);
-      throw new KnowledgeBaseError(
-        'SERVICE_FAILURE',
-        `${label}: ${request.action} answered Success: ${String(body.Success)}${code ? ` (${code}${requestId ? `, requestId=${requestId}` : ''})` : ''}${message ? `: ${message}` : ''}${hint ? `. ${hint}` : ''}`,
-        {
-          httpStatus: response.status,
-          operation: request.action,
-          isRetryable: code?.includes('Throttling') ?? false,
-          ...(code ? { serviceCode: code } : {}),
-          ...(requestId ? { requestId } : {}),
-        },
-      );
-    }
     if (body.Data === undefined || body.Data === null) {
       throw new KnowledgeBaseError('SERVICE_FAILURE', `${label}: ${request.action} answered without Data`, {
         httpStatus: response.status,
@@ -101,6 +94,61 @@ export function createApiCaller(transport: Transport, workspaceId: string): ApiC
       attempts: response.attempts,
     };
   };
+}
+
+/**
+ * The `Code`s of a `Success: false` answer that say the failure is temporary (spec §7): `InternalError` and
+ * `ServiceUnavailable`, the codes the service pairs with 500 and 503, alone or as the last segment of a namespaced
+ * code (`DataCenter.InternalError`); and any code containing `Throttling` (`DataCenter.Throttling`), as the official
+ * SDK's `ThrottlingError` reads them. A code that only starts with one (`InternalError.Algo.InvalidParameter`) stays
+ * final, as do parameter, permission and signature codes. @internal
+ */
+export function isTransientServiceCode(code: string | undefined): boolean {
+  if (code === undefined) return false;
+  return isThrottlingCode(code) || /(^|\.)(InternalError|ServiceUnavailable)$/.test(code);
+}
+
+/** A `Code` that says the service throttled the call and did nothing (spec §7). @internal */
+export function isThrottlingCode(code: string | undefined): boolean {
+  return code?.includes('Throttling') ?? false;
+}
+
+/**
+ * Reads `Success` (spec §10.4): a `Success: false` answer is a `SERVICE_FAILURE`, retryable when its `Code` is
+ * transient ({@link isTransientServiceCode}), and handled as a 429 when it is a throttling code. Whether it is sent
+ * again is the transport's decision, as for an HTTP 5xx or 429: only for a call that is safe to repeat (`idempotent`),
+ * or for any call when throttled (the service did nothing).
+ */
+function successFalseFailure(
+  label: string,
+  action: string,
+  envelope: unknown,
+  answer: AcceptedResponse,
+): BodyFailure | undefined {
+  const body = envelope as Record<string, unknown>;
+  if (isSuccessField(body.Success)) return undefined;
+  const code = textField(body.Code) ?? textField(body.code);
+  const message = textField(body.Message) ?? textField(body.message);
+  const requestId = answer.requestId ?? textField(body.RequestId) ?? textField(body.requestId);
+  const hint = hintFor(code, message);
+  const isThrottled = isThrottlingCode(code);
+  const error = new KnowledgeBaseError(
+    'SERVICE_FAILURE',
+    `${label}: ${action} answered Success: ${String(body.Success)}${code ? ` (${code}${requestId ? `, requestId=${requestId}` : ''})` : ''}${message ? `: ${message}` : ''}${hint ? `. ${hint}` : ''}`,
+    {
+      httpStatus: answer.status,
+      operation: action,
+      delivery: 'answered',
+      isRetryable: isTransientServiceCode(code),
+      ...(code ? { serviceCode: code } : {}),
+      ...(requestId ? { requestId } : {}),
+    },
+  );
+  return { error, isThrottled };
+}
+
+function textField(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /** `encodeURIComponent`, then the SDK's first-occurrence replaces of `+`, `*` and `%7E` (spec §2). @internal */
@@ -159,7 +207,7 @@ export function isThrottled(error: unknown): boolean {
   if (HttpStatusError.isInstance(error)) {
     return error.status === 429 || (error.serviceCode?.includes('Throttling') ?? false);
   }
-  if (KnowledgeBaseError.isInstance(error)) return error.serviceCode?.includes('Throttling') ?? false;
+  if (KnowledgeBaseError.isInstance(error)) return isThrottlingCode(error.serviceCode);
   if (TransportError.isInstance(error) && error.code === 'RETRIES_EXHAUSTED') return isThrottled(error.cause);
   return false;
 }

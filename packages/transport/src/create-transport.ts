@@ -96,10 +96,40 @@ export interface RequestOptions<T = unknown> {
   responseType?: 'json' | 'text' | 'bytes' | 'stream';
   /** Parses the response body; a mismatch throws `ResponseValidationError`. @default undefined (no parsing) */
   schema?: ZodType<T>;
+  /**
+   * Judges a response whose status the call accepts, after `schema`: returns a {@link BodyFailure} for a body that
+   * reports a failure (the Bailian data API answers HTTP 200 with `Success: false`, specs/bailian-data-api.md §7), or
+   * `undefined` to accept it. The failure is handled as a failed attempt, exactly as an HTTP error status would be:
+   * retried with the same attempts, backoff and deadline as a 5xx when its error `isRetryable` and the call is
+   * idempotent; when `isThrottled`, as a 429 (retried under `retryThrottled`, the limiter penalized by the response's
+   * `Retry-After`). Not applied with `responseType: 'stream'`. @default undefined (every accepted status is a success)
+   */
+  rejectBody?(body: T, response: AcceptedResponse): BodyFailure | undefined;
   /** Aborts the request, its waits and its retries; the promise rejects with `signal.reason`. */
   signal?: AbortSignal;
   /** Called as body bytes are handed to the socket, and once more when the response arrives. */
   onProgress?: (progress: UploadProgress) => void;
+}
+
+/** What {@link RequestOptions.rejectBody} sees of a response besides its body. */
+export interface AcceptedResponse {
+  /** The HTTP status. */
+  status: number;
+  /** Response headers, names in lower case. */
+  headers: Record<string, string>;
+  /** The request id from the headers or body, when the service sent one. */
+  requestId: string | undefined;
+}
+
+/** A failure reported in the body of a response whose status the call accepts (see {@link RequestOptions.rejectBody}). */
+export interface BodyFailure {
+  /** The error thrown when the failure is final; its `isRetryable` says whether another attempt could succeed. */
+  error: TransportError;
+  /**
+   * True when the service says it throttled the call and did nothing (a `Throttling` code): handled as a 429.
+   * @default false
+   */
+  isThrottled?: boolean;
 }
 
 /** A successful response (a 2xx the call expects). */
@@ -213,17 +243,18 @@ export function createTransport(options: TransportOptions): Transport {
           secrets: state.secrets,
           ...timeouts,
         };
-        const error = toTransportError(caught, context);
+        const rejected = caught instanceof RejectedBody ? caught : undefined;
+        const error = rejected ? rejected.error : toTransportError(caught, context);
         error.attempts = attempt;
         error.totalDelayMs = totalDelayMs;
         error.hasAmbiguousAttempt = hadAmbiguousAttempt;
         if (error.delivery === 'unknown') hadAmbiguousAttempt = true;
-        const verdict = retryVerdict(error, request, isIdempotent, wasOneShotPulled);
+        const verdict = retryVerdict(error, request, isIdempotent, wasOneShotPulled, rejected?.isThrottled);
         if (!verdict) {
           logger.debug?.('request failed', fields(request, label, attempt, { code: error.code }));
           throw error;
         }
-        const retryAfterMs = HttpStatusError.isInstance(error) ? error.retryAfterMs : undefined;
+        const retryAfterMs = HttpStatusError.isInstance(error) ? error.retryAfterMs : rejected?.retryAfterMs;
         const delayMs = retryDelayMs(policy, attempt, retryAfterMs);
         const elapsedMs = performance.now() - startedAt;
         if (attempt >= policy.maxAttempts || outOfTime(policy, elapsedMs, delayMs)) {
@@ -395,8 +426,11 @@ export function createTransport(options: TransportOptions): Transport {
       }
       const value = await readBody(response, request, label);
       const requestId = headerRequestId ?? bodyRequestId(value);
-      if (!request.schema)
-        return { status: response.statusCode, headers: responseHeaders, body: value as T, requestId };
+      const accepted = { status: response.statusCode, headers: responseHeaders, requestId };
+      if (!request.schema) {
+        rejectIfFailed(request, value as T, accepted);
+        return { ...accepted, body: value as T };
+      }
       const parsed = request.schema.safeParse(value);
       if (!parsed.success) {
         const issues = parsed.error.issues
@@ -410,12 +444,31 @@ export function createTransport(options: TransportOptions): Transport {
           cause: parsed.error,
         });
       }
-      return { status: response.statusCode, headers: responseHeaders, body: parsed.data, requestId };
+      rejectIfFailed(request, parsed.data, accepted);
+      return { ...accepted, body: parsed.data };
     } finally {
       clearTimeout(stallTimer);
       if (!keepsAbortListener) signal?.removeEventListener('abort', onAbort);
       release?.();
     }
+  }
+
+  /** Throws a {@link RejectedBody} when `rejectBody` finds a failure; a throttled one penalizes the limiter as a 429 does. */
+  function rejectIfFailed<T>(request: RequestOptions<T>, body: T, response: AcceptedResponse): void {
+    if (!request.rejectBody) return;
+    let failure: BodyFailure | undefined;
+    try {
+      failure = request.rejectBody(body, response);
+    } catch (error) {
+      throw new ForeignError(error);
+    }
+    if (!failure) return;
+    const isThrottled = failure.isThrottled ?? false;
+    const retryAfterMs = parseRetryAfterMs(response.headers);
+    if (isThrottled && retryAfterMs !== undefined && request.limitKey !== undefined) {
+      options.limiter?.penalize?.(request.limitKey, retryAfterMs);
+    }
+    throw new RejectedBody(failure.error, isThrottled, retryAfterMs);
   }
 
   async function statusError(
@@ -501,6 +554,15 @@ async function acquireSlot(
   }
 }
 
+/** A body that `rejectBody` found to report a failure, on its way to the retry decision. */
+class RejectedBody {
+  constructor(
+    readonly error: TransportError,
+    readonly isThrottled: boolean,
+    readonly retryAfterMs: number | undefined,
+  ) {}
+}
+
 /** An error from the limiter or the auth strategy: rethrown as it is, never wrapped or retried. */
 class ForeignError {
   constructor(readonly error: unknown) {}
@@ -520,16 +582,18 @@ function retryVerdict(
   request: RequestOptions<unknown>,
   isIdempotent: boolean,
   wasOneShotPulled: boolean,
+  isRejectedAsThrottled = false,
 ): boolean {
-  if (!error.isRetryable) return false;
+  if (!error.isRetryable && !isRejectedAsThrottled) return false;
   const { body } = request;
   if (body && !body.isReopenable && wasOneShotPulled) return false;
   // The service provably did not receive a complete request: safe even for a call that is not idempotent.
   if (error.delivery === 'not-delivered') return true;
-  if (HttpStatusError.isInstance(error)) {
-    const isThrottled = error.status === 429 || (error.serviceCode?.includes('Throttling') ?? false);
-    if (isThrottled && request.retryThrottled) return true;
-  }
+  const isThrottled =
+    isRejectedAsThrottled ||
+    (HttpStatusError.isInstance(error) &&
+      (error.status === 429 || (error.serviceCode?.includes('Throttling') ?? false)));
+  if (isThrottled && request.retryThrottled) return true;
   return isIdempotent;
 }
 

@@ -12,6 +12,8 @@ export { bytesBody } from './bytes-body.js';
 export { checkOptions } from './check-options.js';
 export { ConfigurationError } from './configuration-error.js';
 export type {
+  AcceptedResponse,
+  BodyFailure,
   HttpMethod,
   RequestOptions,
   Transport,
