@@ -8,15 +8,15 @@
 // arrival at the emulator, so a loaded machine's scheduling delays do not turn into 429s.
 // Run alone: `node bench/run.mjs ingest [--quick]` (after `turbo run build`).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { createIngestQueue, enqueue, waitForBatch } from '../packages/ingest/dist/index.js';
-import { isQuick, reportSection } from './lib.mjs';
+import { benchFolder, emulatorCalls, isQuick, reportSection, startEmulator } from './lib.mjs';
 
 const windowMarginMs = Number(process.env.BENCH_INGEST_MARGIN_MS ?? '30');
 
@@ -32,10 +32,10 @@ async function main() {
   const documents = isQuick ? 100 : 600;
   const workerCounts = [1, 2, 4];
   const concurrency = 8;
-  const folder = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
+  const folder = benchFolder('ingest');
   const paths = [];
   for (let index = 0; index < documents; index += 1) {
-    const path = join(folder, `ingest-doc-${String(index).padStart(5, '0')}.md`);
+    const path = join(folder.path, `ingest-doc-${String(index).padStart(5, '0')}.md`);
     writeFileSync(path, `# Document ${index}\n\n${'Some searchable text. '.repeat(20)}\n`);
     paths.push(path);
   }
@@ -47,7 +47,7 @@ async function main() {
     }
   } finally {
     redis.child.kill('SIGTERM');
-    rmSync(folder, { recursive: true, force: true });
+    folder.remove();
   }
   const floorS = (documents - 1) / ratePerSecond;
   const summary = rows.map((row) => ({
@@ -75,7 +75,16 @@ async function main() {
 }
 
 async function run({ workers, paths, ratePerSecond, concurrency, redisPort }) {
-  const emulator = await startEmulator(ratePerSecond);
+  const emulator = await startEmulator({
+    bailian: {
+      rateLimits: {
+        AddFile: ratePerSecond,
+        ApplyFileUploadLease: ratePerSecond,
+        DescribeFile: 1000,
+        ListFile: 100,
+      },
+    },
+  });
   const name = `bench-${workers}-${Date.now()}`;
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
   const queue = createIngestQueue({ connection: redisUrl, name });
@@ -91,7 +100,7 @@ async function run({ workers, paths, ratePerSecond, concurrency, redisPort }) {
     const done = await waitForBatch(queue, { intervalMs: 50 });
     const wallMs = performance.now() - started;
     await Promise.all(children.map((child) => stop(child)));
-    const calls = await addFileCalls(emulator.url);
+    const calls = await emulatorCalls(emulator.url, 'AddFile');
     const arrivals = calls.map((call) => call.startedAtMs).sort((a, b) => a - b);
     return {
       workers,
@@ -109,7 +118,7 @@ async function run({ workers, paths, ratePerSecond, concurrency, redisPort }) {
   } finally {
     await queue.queue.obliterate({ force: true });
     await queue.close();
-    emulator.child.stdin.end();
+    await emulator.stop();
   }
 }
 
@@ -181,36 +190,6 @@ function stop(child) {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
   });
-}
-
-function startEmulator(ratePerSecond) {
-  const emulatorModule = new URL('../packages/emulator/dist/index.js', import.meta.url).href;
-  const source = `
-import { createEmulator } from ${JSON.stringify(emulatorModule)};
-const emulator = await createEmulator({
-  bailian: { rateLimits: { AddFile: ${ratePerSecond}, ApplyFileUploadLease: ${ratePerSecond}, DescribeFile: 1000, ListFile: 100 } },
-});
-process.stdout.write(JSON.stringify({ url: emulator.url, account: emulator.account }) + '\\n');
-process.stdin.on('end', () => emulator.close().then(() => process.exit(0)));
-process.stdin.resume();
-`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', source], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let text = '';
-    child.stdout.on('data', (chunk) => {
-      text += chunk;
-      if (text.includes('\n')) resolve({ child, ...JSON.parse(text.split('\n')[0]) });
-    });
-    child.once('exit', (code) => reject(new Error(`emulator exited ${code}`)));
-  });
-}
-
-async function addFileCalls(url) {
-  const response = await fetch(`${url}/__emulator/calls?route=AddFile`);
-  const { calls } = await response.json();
-  return calls;
 }
 
 /** The most arrivals in any half-open window [t, t + windowMs). */

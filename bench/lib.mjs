@@ -1,16 +1,144 @@
 // Helpers the bench sections share: generated files, RSS sampling, the quick flag and the one way a section reports.
 // The section interface is described in bench/README.md.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const benchDir = dirname(fileURLToPath(import.meta.url));
 export const resultsDir = join(benchDir, 'results');
 
 /** True under `pnpm bench --quick`: small sizes, one round; the figures are printed, never compared. */
 export const isQuick = process.env.BENCH_QUICK === '1';
+
+/** The file sizes a section measures: 30 MiB, 300 MiB and 1 GiB, or `quickSizes` under `--quick`. */
+export function fileSizes(quickSizes = [4 << 20, 32 << 20]) {
+  return isQuick ? quickSizes : [30 << 20, 300 << 20, 1 << 30];
+}
+
+/** How many rounds to measure: `full`, or one under `--quick`. */
+export const roundCount = (full) => (isQuick ? 1 : full);
+
+/**
+ * A fresh folder under the temp folder (`bench-<name>-XXXXXX`) for a section's generated inputs; `remove()` deletes it
+ * and everything in it. `generate(sizeBytes)` writes a generated file of that size into it and returns its path:
+ * pseudo-random bytes (`.bin`), or printable text (`.txt`) with `{ text: true }`.
+ */
+export function benchFolder(name) {
+  const path = mkdtempSync(join(tmpdir(), `bench-${name}-`));
+  return {
+    path,
+    async generate(sizeBytes, { text = false } = {}) {
+      const file = join(path, `${sizeBytes}.${text ? 'txt' : 'bin'}`);
+      await (text ? writeTextFile : writeGeneratedFile)(file, sizeBytes);
+      return file;
+    },
+    remove() {
+      rmSync(path, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Writes `sizeBytes` of printable ASCII text (valid UTF-8, as file-extract .txt needs), in 1 MiB blocks. */
+export async function writeTextFile(path, sizeBytes) {
+  const handle = await open(path, 'w');
+  const line =
+    'The quick brown fox jumps over the lazy dog; 0123456789 ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghij.\n';
+  const block = Buffer.from(line.repeat(Math.ceil((1 << 20) / line.length))).subarray(0, 1 << 20);
+  try {
+    for (let written = 0; written < sizeBytes; written += block.length) {
+      await handle.write(block, 0, Math.min(block.length, sizeBytes - written));
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Runs an ES module's source in a child Node process that prints one JSON line once it is ready and exits when its
+ * stdin ends. Resolves with that line parsed (`info`), the child, and `stop()` (ends stdin, waits for the exit, kills the
+ * child if it has not exited within 10 s).
+ */
+export function startChild(source) {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', source], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const onExit = (code) => reject(new Error(`child process exited ${code} before it was ready`));
+    child.once('exit', onExit);
+    child.stdout.on('data', (chunk) => {
+      text += chunk;
+      if (!text.includes('\n')) return;
+      child.stdout.removeAllListeners('data');
+      child.off('exit', onExit);
+      resolve({
+        info: JSON.parse(text.split('\n')[0]),
+        child,
+        async stop() {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          const exited = once(child, 'exit');
+          child.stdin.end();
+          const timer = setTimeout(() => child.kill(), 10_000);
+          await exited;
+          clearTimeout(timer);
+        },
+      });
+    });
+  });
+}
+
+/**
+ * Starts the emulator (@x/emulator, from its dist/) in a child process of its own, so this process's figures are the
+ * client's, with `options` for `createEmulator` (plain JSON). Resolves with its `url`, `account` (`apiKey`,
+ * `accessKeyId`, `accessKeySecret`, `workspaceId`) and `stop()`, which closes it (it removes its data folder).
+ */
+export async function startEmulator(options = {}) {
+  const emulatorModule = pathToFileURL(join(benchDir, '../packages/emulator/dist/index.js')).href;
+  const started = await startChild(`
+import { createEmulator } from ${JSON.stringify(emulatorModule)};
+const emulator = await createEmulator(${JSON.stringify(options)});
+process.stdout.write(JSON.stringify({ url: emulator.url, account: emulator.account }) + '\\n');
+process.stdin.on('end', () => emulator.close().then(() => process.exit(0)));
+process.stdin.resume();
+`);
+  return { ...started.info, child: started.child, stop: started.stop };
+}
+
+/** The calls the emulator recorded for one route (`AddFile`): `{ status, startedAtMs, … }` each. */
+export async function emulatorCalls(url, route) {
+  const response = await fetch(`${url}/__emulator/calls?route=${encodeURIComponent(route)}`);
+  if (!response.ok) throw new Error(`emulator calls: ${response.status}`);
+  const { calls } = await response.json();
+  return calls;
+}
+
+/**
+ * Runs curl (`-sS --fail -H Expect:` and `args`) under /usr/bin/time: wall time, its stdout, and curl's whole-process
+ * peak RSS in bytes (%M). Throws naming `how` when curl fails.
+ */
+export async function runCurl(how, args) {
+  const started = performance.now();
+  const child = spawn('/usr/bin/time', ['-f', '%M', 'curl', '-sS', '--fail', '-H', 'Expect:', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const [code] = await once(child, 'close');
+  const ms = performance.now() - started;
+  if (code !== 0) throw new Error(`${how} exited ${code}: ${stderr}`);
+  return { ms, stdout, peakRssBytes: Number(stderr.trim().split('\n').at(-1)) * 1024 };
+}
 
 /** Writes `sizeBytes` of pseudo-random bytes (xorshift, 1 MiB chunks) to `path`. */
 export async function writeGeneratedFile(path, sizeBytes) {

@@ -3,25 +3,24 @@
 // (md5File's growth in this process; md5sum's whole process from /usr/bin/time).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createReadStream, rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { md5File } from '../packages/hash/dist/index.js';
 import {
-  isQuick,
+  benchFolder,
+  fileSizes,
   mbPerSecond,
   mib,
   ratio,
   reportSection,
+  roundCount,
   sampleRss,
   sizeLabel,
-  writeGeneratedFile,
 } from './lib.mjs';
 
-const sizes = isQuick ? [8 << 20, 32 << 20] : [30 << 20, 300 << 20, 1 << 30];
-const rounds = isQuick ? 1 : 3;
-const folder = mkdtempSync(join(tmpdir(), 'bench-md5-'));
+const sizes = fileSizes([8 << 20, 32 << 20]);
+const rounds = roundCount(3);
+const folder = benchFolder('md5');
 const best = (samples) => Math.min(...samples);
 
 /** md5sum under /usr/bin/time: wall time, digest and peak RSS. */
@@ -61,8 +60,7 @@ try {
   const summary = [];
   let largest;
   for (const sizeBytes of sizes) {
-    const file = join(folder, `${sizeBytes}.bin`);
-    await writeGeneratedFile(file, sizeBytes);
+    const file = await folder.generate(sizeBytes);
     const warm = md5sum(file); // warms the page cache
     const referenceTimes = [];
     for (let round = 0; round < rounds; round += 1) referenceTimes.push(md5sum(file).ms);
@@ -174,5 +172,5 @@ try {
     ],
   });
 } finally {
-  rmSync(folder, { recursive: true, force: true });
+  folder.remove();
 }

@@ -5,32 +5,31 @@
 //   the emulator (which stores the object on disk).
 // Every server runs in its own process, so this process's RSS is the client's. Figures: MB/s, ratio to curl,
 // ratio to the ceiling, peak RSS (ours: growth of this process; curl: its whole process from /usr/bin/time).
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { createTempStorage } from '../packages/temp-oss/dist/index.js';
 import { createTransport, fileBody, multipartBody } from '../packages/transport/dist/index.js';
 import {
-  benchDir,
-  isQuick,
+  benchFolder,
+  fileSizes,
   mbPerSecond,
   mib,
   ratio,
   reportSection,
+  roundCount,
+  runCurl,
   sampleRss,
   sizeLabel,
-  writeGeneratedFile,
+  startChild,
+  startEmulator,
 } from './lib.mjs';
 
-const sizes = isQuick ? [4 << 20, 32 << 20] : [30 << 20, 300 << 20, 1 << 30];
-const rounds = isQuick ? 1 : 3;
+const sizes = fileSizes();
+const rounds = roundCount(3);
 const model = 'wan2.1-t2v-turbo'; // a video model: temporary storage takes up to 1024 MB for it
-const folder = mkdtempSync(join(tmpdir(), 'bench-upload-'));
+const folder = benchFolder('upload');
 
 // Discarding servers: HTTP (answers with the bytes received and the content-length) and raw TCP (answers with the
 // bytes received once the client ends its side).
@@ -57,54 +56,12 @@ process.stdin.on('end', () => process.exit(0));
 process.stdin.resume();
 `;
 
-const emulatorSource = `
-import { createEmulator } from ${JSON.stringify(pathToFileURL(join(benchDir, '../packages/emulator/dist/index.js')).href)};
-const emulator = await createEmulator({ limits: { isRateLimited: false } });
-process.stdout.write(JSON.stringify({ url: emulator.url, apiKey: emulator.account.apiKey }) + '\\n');
-process.stdin.on('end', async () => { await emulator.close(); process.exit(0); });
-process.stdin.resume();
-`;
-
-async function startChild(source) {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', source], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const [line] = await once(child.stdout, 'data');
-  return {
-    info: JSON.parse(String(line)),
-    async stop() {
-      child.stdin.end();
-      await once(child, 'exit');
-    },
-  };
-}
-
 /** Checks a discarding server's answer: every byte arrived, with an exact content-length. */
 function verify(how, answer, sizeBytes) {
   const { receivedBytes, contentLength } = JSON.parse(answer);
   if (contentLength === null || Number(contentLength) !== receivedBytes || receivedBytes < sizeBytes) {
     throw new Error(`${how}: server received ${receivedBytes} bytes, content-length ${contentLength}`);
   }
-}
-
-/** Runs curl under /usr/bin/time: wall time, its output, and curl's peak RSS in bytes. */
-async function runCurl(how, args) {
-  const started = performance.now();
-  const child = spawn('/usr/bin/time', ['-f', '%M', 'curl', '-sS', '--fail', '-H', 'Expect:', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const [code] = await once(child, 'close');
-  const ms = performance.now() - started;
-  if (code !== 0) throw new Error(`${how} exited ${code}: ${stderr}`);
-  return { ms, stdout, peakRssBytes: Number(stderr.trim().split('\n').at(-1)) * 1024 };
 }
 
 /** Runs one of ours in this process: wall time and peak RSS growth. */
@@ -137,7 +94,7 @@ async function ceiling(file, port, sizeBytes) {
 /** A fresh getPolicy answer, for curl to post the same form temp-oss posts. */
 async function getPolicy(emulator) {
   const response = await fetch(`${emulator.url}/api/v1/uploads?action=getPolicy&model=${model}`, {
-    headers: { authorization: `Bearer ${emulator.apiKey}` },
+    headers: { authorization: `Bearer ${emulator.account.apiKey}` },
   });
   if (!response.ok) throw new Error(`getPolicy: ${response.status} ${await response.text()}`);
   return (await response.json()).data;
@@ -181,10 +138,9 @@ const addPoint = (group, name, sizeBytes, value, isReference = false) => {
 
 try {
   for (const sizeBytes of sizes) {
-    const file = join(folder, `${sizeBytes}.bin`);
-    await writeGeneratedFile(file, sizeBytes);
-    const emulator = await startChild(emulatorSource);
-    const storage = createTempStorage({ apiKey: emulator.info.apiKey, baseUrl: emulator.info.url });
+    const file = await folder.generate(sizeBytes);
+    const emulator = await startEmulator({ limits: { isRateLimited: false } });
+    const storage = createTempStorage({ apiKey: emulator.account.apiKey, baseUrl: emulator.url });
     const url = `http://127.0.0.1:${discard.info.http}/upload`;
     const modes = {
       ceiling: () => ceiling(file, discard.info.tcp, sizeBytes),
@@ -226,7 +182,7 @@ try {
         verify('transport multipart', run.output.body, sizeBytes);
         return run;
       },
-      'temp storage: curl PostObject (policy fetched first)': () => curlPostObject(emulator.info, file),
+      'temp storage: curl PostObject (policy fetched first)': () => curlPostObject(emulator, file),
       'temp storage: @x/temp-oss upload': async () => {
         const run = await runOurs(() => storage.upload(file, { model }));
         if (run.output.sizeBytes !== sizeBytes) throw new Error(`temp-oss uploaded ${run.output.sizeBytes}`);
@@ -319,7 +275,7 @@ try {
 } finally {
   await transport.close();
   await discard.stop();
-  rmSync(folder, { recursive: true, force: true });
+  folder.remove();
 }
 
 const tickLabels = Object.fromEntries(sizes.map((size) => [size, sizeLabel(size)]));
