@@ -1,39 +1,31 @@
-// Uploading generated 30 MiB, 300 MiB and 1 GiB files to the emulator's Files API (POST /compatible-mode/v1/files,
-// purpose file-extract) with @x/openai-files, with the official `openai` SDK (`files.create` with a read stream) and with
-// `curl -F`, side by side in one run. Each client runs in a process of its own, so one client's memory never counts
-// against another; the emulator runs in a third process and accepts 2 GiB files.
-// Figures: wall time, throughput (MB/s), throughput vs curl, and peak RSS growth (the Node clients: sampled every
-// 5 ms above the RSS after a warm-up upload; curl: its whole-process peak from /usr/bin/time).
+// Uploading generated files (30 MiB, 300 MiB and 1 GiB; 4 and 32 MiB under --quick) to the emulator's Files API
+// (POST /compatible-mode/v1/files, purpose file-extract) with @x/openai-files, with the official `openai` SDK
+// (`files.create` with a read stream) and with `curl -F`, side by side in one run. Each client runs in a process of its
+// own, so one client's memory never counts against another; the emulator runs in a third process and accepts 2 GiB files.
+// Figures: wall time, throughput (MB/s), throughput vs curl and vs the SDK, and peak RSS growth (the Node clients:
+// sampled every 5 ms above the RSS after a warm-up upload; curl: its whole-process peak from /usr/bin/time).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { mbPerSecond, mib, writeResults } from './lib.mjs';
+import {
+  benchDir,
+  benchFolder,
+  fileSizes,
+  mbPerSecond,
+  mib,
+  ratio,
+  reportSection,
+  roundCount,
+  runCurl,
+  sizeLabel,
+  startEmulator,
+} from './lib.mjs';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const root = join(here, '..');
-const sizes = [
-  { label: '30 MiB', sizeBytes: 30 * 1024 ** 2 },
-  { label: '300 MiB', sizeBytes: 300 * 1024 ** 2 },
-  { label: '1 GiB', sizeBytes: 1024 ** 3 },
-];
-const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
-const folder = mkdtempSync(join(tmpdir(), 'bench-openai-files-'));
-
-const emulatorSource = `
-import { createEmulator } from ${JSON.stringify(join(root, 'packages/emulator/dist/index.js'))};
-const emulator = await createEmulator({
-  limits: { isRateLimited: false },
-  files: { processingDelayMs: 0, limits: { fileExtractMaxBytes: 2 * 1024 ** 3 } },
-});
-process.stdout.write(JSON.stringify({ url: emulator.url, apiKey: emulator.account.apiKey }) + '\\n');
-process.stdin.on('end', async () => { await emulator.close(); process.exit(0); });
-process.stdin.resume();
-`;
+const root = join(benchDir, '..');
+const sizes = fileSizes();
+const rounds = roundCount(Number(process.env.BENCH_ROUNDS ?? 2));
+const folder = benchFolder('openai-files');
 
 // One upload in a fresh process: warm up with a small file, then sample RSS while the big one goes.
 const clientSource = `
@@ -85,21 +77,6 @@ process.stdout.write(JSON.stringify({ ms, growthBytes: peak - baseline, oneOffBy
 process.exit(0);
 `;
 
-/** Writes `sizeBytes` of printable ASCII text (valid UTF-8, as file-extract .txt needs), in 1 MiB blocks. */
-async function writeTextFile(path, sizeBytes) {
-  const handle = await open(path, 'w');
-  const line =
-    'The quick brown fox jumps over the lazy dog; 0123456789 ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghij.\n';
-  const block = Buffer.from(line.repeat(Math.ceil((1 << 20) / line.length))).subarray(0, 1 << 20);
-  try {
-    for (let written = 0; written < sizeBytes; written += block.length) {
-      await handle.write(block, 0, Math.min(block.length, sizeBytes - written));
-    }
-  } finally {
-    await handle.close();
-  }
-}
-
 async function runNode(mode, file, emulator) {
   const child = spawn(
     process.execPath,
@@ -111,7 +88,7 @@ async function runNode(mode, file, emulator) {
       mode,
       file,
       emulator.url,
-      emulator.apiKey,
+      emulator.account.apiKey,
       join(root, 'packages/openai-files'),
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
@@ -125,59 +102,39 @@ async function runNode(mode, file, emulator) {
   return JSON.parse(stdout.trim().split('\n').at(-1));
 }
 
-async function runCurl(file, emulator) {
-  const started = performance.now();
-  const child = spawn(
-    '/usr/bin/time',
-    [
-      '-f',
-      '%M',
-      'curl',
-      '-sS',
-      '--fail',
-      '-H',
-      'Expect:',
-      '-H',
-      `Authorization: Bearer ${emulator.apiKey}`,
-      '-F',
-      'purpose=file-extract',
-      '-F',
-      `file=@${file}`,
-      `${emulator.url}/compatible-mode/v1/files`,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const [code] = await once(child, 'close');
-  const ms = performance.now() - started;
-  if (code !== 0) throw new Error(`curl exited ${code}: ${stderr}`);
-  const peakKiB = Number(stderr.trim().split('\n').at(-1));
-  return { ms, peakRssBytes: peakKiB * 1024, bytes: JSON.parse(stdout).bytes };
+async function curlUpload(file, emulator) {
+  const run = await runCurl('curl -F', [
+    '-H',
+    `Authorization: Bearer ${emulator.account.apiKey}`,
+    '-F',
+    'purpose=file-extract',
+    '-F',
+    `file=@${file}`,
+    `${emulator.url}/compatible-mode/v1/files`,
+  ]);
+  return { ms: run.ms, peakRssBytes: run.peakRssBytes, bytes: JSON.parse(run.stdout).bytes };
 }
 
-const emulatorProcess = spawn(process.execPath, ['--input-type=module', '-e', emulatorSource], {
-  stdio: ['pipe', 'pipe', 'inherit'],
+const ours = '@x/openai-files';
+const sdk = 'openai SDK (files.create, read stream)';
+const curl = 'curl -F';
+const emulator = await startEmulator({
+  limits: { isRateLimited: false },
+  files: { processingDelayMs: 0, limits: { fileExtractMaxBytes: 2 * 1024 ** 3 } },
 });
+const clients = {
+  [ours]: (file) => runNode('ours', file, emulator),
+  [sdk]: (file) => runNode('openai', file, emulator),
+  [curl]: (file) => curlUpload(file, emulator),
+};
+const sizeTables = [];
+const summary = [];
+const throughput = Object.fromEntries(Object.keys(clients).map((name) => [name, []]));
+const memory = { [`${ours} (growth)`]: [], [`${sdk} (growth)`]: [], [`${curl} (process)`]: [] };
 try {
-  const [line] = await once(emulatorProcess.stdout, 'data');
-  const emulator = JSON.parse(String(line).trim());
-  const clients = {
-    '@x/openai-files': (file) => runNode('ours', file, emulator),
-    'openai SDK (files.create, read stream)': (file) => runNode('openai', file, emulator),
-    'curl -F': (file) => runCurl(file, emulator),
-  };
-  const rows = [];
-  const summary = {};
-  for (const { label, sizeBytes } of sizes) {
-    const file = join(folder, `upload-${label.replace(' ', '')}.txt`);
-    await writeTextFile(file, sizeBytes);
+  for (const sizeBytes of sizes) {
+    const label = sizeLabel(sizeBytes);
+    const file = await folder.generate(sizeBytes, { text: true });
     const samples = Object.fromEntries(Object.keys(clients).map((name) => [name, []]));
     for (let round = 0; round < rounds; round += 1) {
       for (const [name, run] of Object.entries(clients)) {
@@ -189,61 +146,94 @@ try {
     }
     const best = (name) => Math.min(...samples[name].map((sample) => sample.ms));
     const peak = (name, field) => Math.max(...samples[name].map((sample) => sample[field] ?? 0));
-    for (const name of Object.keys(clients)) {
-      const isCurl = name === 'curl -F';
-      rows.push({
-        file: label,
+    const mbs = (name) => mbPerSecond(sizeBytes, best(name));
+    const rows = Object.keys(clients).map((name) => {
+      const isCurl = name === curl;
+      throughput[name].push([sizeBytes, mbs(name)]);
+      memory[`${name} (${isCurl ? 'process' : 'growth'})`].push([
+        sizeBytes,
+        mib(peak(name, isCurl ? 'peakRssBytes' : 'growthBytes')),
+      ]);
+      return {
         client: name,
         [`best of ${rounds} (ms)`]: best(name).toFixed(0),
-        'MB/s': mbPerSecond(sizeBytes, best(name)).toFixed(0),
-        'throughput vs curl': (best('curl -F') / best(name)).toFixed(2),
+        'MB/s': mbs(name).toFixed(0),
+        'vs curl': ratio(mbs(name), mbs(curl)),
         'peak RSS growth (MiB)': isCurl ? '' : mib(peak(name, 'growthBytes')).toFixed(1),
         'first requests, once per process (MiB)': isCurl ? '' : mib(peak(name, 'oneOffBytes')).toFixed(1),
         'peak RSS (MiB)': mib(peak(name, 'peakRssBytes')).toFixed(1),
-      });
-    }
-    summary[label] = {
-      oursGrowthMiB: mib(peak('@x/openai-files', 'growthBytes')),
-      sdkGrowthMiB: mib(peak('openai SDK (files.create, read stream)', 'growthBytes')),
-      oursVsCurl: best('curl -F') / best('@x/openai-files'),
-      oursVsSdk: best('openai SDK (files.create, read stream)') / best('@x/openai-files'),
-    };
+      };
+    });
+    sizeTables.push({ title: label, columns: Object.keys(rows[0]), rows });
+    summary.push(
+      {
+        figure: `Files API upload ${label}, MB/s`,
+        ours: mbs(ours).toFixed(0),
+        reference: `${mbs(curl).toFixed(0)} (curl -F)`,
+        ratio: ratio(mbs(ours), mbs(curl)),
+        goal: '>= 0.95',
+        isMet: mbs(ours) / mbs(curl) >= 0.95,
+      },
+      {
+        figure: `Files API upload ${label}, MB/s vs the openai SDK`,
+        ours: mbs(ours).toFixed(0),
+        reference: `${mbs(sdk).toFixed(0)} (openai SDK)`,
+        ratio: ratio(mbs(ours), mbs(sdk)),
+      },
+      {
+        figure: `Files API upload ${label}, peak RSS growth, MiB`,
+        ours: mib(peak(ours, 'growthBytes')).toFixed(1),
+        reference: `${mib(peak(sdk, 'growthBytes')).toFixed(1)} (openai SDK)`,
+        // Memory: reference / ours; a growth under 0.1 MiB counts as 0.1 so the ratio stays finite.
+        ratio: ratio(mib(peak(sdk, 'growthBytes')), Math.max(mib(peak(ours, 'growthBytes')), 0.1)),
+        goal: '<= 32',
+        isMet: mib(peak(ours, 'growthBytes')) <= 32,
+      },
+    );
     rmSync(file, { force: true });
   }
-  const ratios = Object.entries(summary).map(
-    ([label, figures]) =>
-      `- ${label}: RSS growth ours ${figures.oursGrowthMiB.toFixed(1)} MiB vs SDK ${figures.sdkGrowthMiB.toFixed(1)} MiB ` +
-      `(SDK / ours = ${(figures.sdkGrowthMiB / Math.max(figures.oursGrowthMiB, 0.1)).toFixed(1)}x); throughput ours / curl = ` +
-      `${figures.oursVsCurl.toFixed(2)}, ours / SDK = ${figures.oursVsSdk.toFixed(2)}`,
-  );
-  writeResults('openai-files', {
-    title: 'Upload to the emulated Files API: @x/openai-files vs the openai SDK vs curl -F',
-    columns: [
-      'file',
-      'client',
-      `best of ${rounds} (ms)`,
-      'MB/s',
-      'throughput vs curl',
-      'peak RSS growth (MiB)',
-      'first requests, once per process (MiB)',
-      'peak RSS (MiB)',
-    ],
-    rows,
-    notes: [
-      'Goals for @x/openai-files: RSS growth at most 32 MiB and flat across sizes; throughput at least 0.95 of curl -F.',
-      'Every client uploads the same generated text file (purpose file-extract) to one emulator in its own process,',
-      'which parses the multipart form, checks the file and writes it to disk; every upload is checked to have stored every byte.',
-      'Node clients run one upload per fresh process. Growth = peak RSS during the upload above the RSS once two warm-up uploads are over and RSS has been steady for 2 s.',
-      "First requests, once per process = peak RSS above the process's RSS before its first request, while the warm-up runs: mostly V8 compiling undici's llhttp (WebAssembly) to optimised code on a background thread; it does not grow with the file and happens once per process, to the SDK's fetch as well.",
-      "curl's figure is its whole-process peak RSS (/usr/bin/time %M); it has no Node runtime to count.",
-      ...ratios,
-    ],
-  });
 } finally {
-  // The emulator removes its data folder when its stdin ends; kill it only if it does not exit.
-  emulatorProcess.stdin.end();
-  const timer = setTimeout(() => emulatorProcess.kill(), 10_000);
-  await once(emulatorProcess, 'close');
-  clearTimeout(timer);
-  rmSync(folder, { recursive: true, force: true });
+  await emulator.stop();
+  folder.remove();
 }
+
+const tickLabels = Object.fromEntries(sizes.map((size) => [size, sizeLabel(size)]));
+reportSection({
+  name: 'openai-files',
+  title: 'Files API uploads: @x/openai-files vs the openai SDK and curl -F',
+  description:
+    `Every client uploads the same generated text file (purpose file-extract) to one emulator in its own process, which parses the multipart form, checks the file and writes it to disk; every upload is checked to have stored every byte. Best of ${rounds} interleaved rounds. ` +
+    'Node clients run one upload per fresh process.',
+  summary,
+  charts: [
+    {
+      id: 'throughput',
+      title: 'Files API upload throughput against file size',
+      x: { label: 'file size', scale: 'log', tickLabels },
+      y: { label: 'MB/s' },
+      series: Object.entries(throughput).map(([name, points]) => ({
+        name,
+        points,
+        isReference: name !== ours,
+      })),
+    },
+    {
+      id: 'rss',
+      title: 'Files API upload peak RSS against file size',
+      x: { label: 'file size', scale: 'log', tickLabels },
+      y: { label: 'MiB' },
+      series: Object.entries(memory).map(([name, points]) => ({
+        name,
+        points,
+        isReference: !name.startsWith(ours),
+      })),
+    },
+  ],
+  tables: sizeTables,
+  notes: [
+    'Goals for @x/openai-files: RSS growth at most 32 MiB and flat across sizes; throughput at least 0.95 of curl -F.',
+    'Growth = peak RSS during the upload above the RSS once two warm-up uploads are over and RSS has been steady for 2 s.',
+    "First requests, once per process = peak RSS above the process's RSS before its first request, while the warm-up runs: mostly V8 compiling undici's llhttp (WebAssembly) to optimised code on a background thread; it does not grow with the file and happens once per process, to the SDK's fetch as well.",
+    "curl's figure is its whole-process peak RSS (/usr/bin/time %M); it has no Node runtime to count.",
+  ],
+});
