@@ -230,11 +230,3 @@ export function markdownTable({ title, columns, rows, note }) {
   if (note) lines.push('', note);
   return lines.join('\n');
 }
-
-/**
- * The older one-table shape, kept so a section written against it still plugs in: one table, no summary, no chart.
- * Prefer reportSection.
- */
-export function writeResults(name, { title, columns, rows, notes = [] }) {
-  reportSection({ name, title, tables: [{ columns, rows, note: notes.join('\n') }] });
-}
