@@ -106,7 +106,7 @@ describe('mstudio files upload', () => {
   });
 
   it('says in one line that the key was refused, with the service code and request id, never the key', async () => {
-    const wrongKey = 'sk-wrong0123456789abcdef';
+    const wrongKey = 'sk-test-not-a-key-refused-tail';
     const run = await runCli(['files', 'upload', '-p', 'file-extract', 'report.txt'], {
       cwd: directory,
       env: { ...emulatorEnv(), DASHSCOPE_API_KEY: wrongKey },
@@ -116,7 +116,7 @@ describe('mstudio files upload', () => {
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(/^mstudio: report\.txt: HTTP_STATUS: .*401.*InvalidApiKey/);
     expect(run.stderr).toMatch(requestId);
-    expect(run.stderr).not.toContain('0123456789abcdef');
+    expect(run.stderr).not.toContain('not-a-key-refused-tail');
 
     const list = await runCli(['--json', 'files', 'list'], {
       env: { ...emulatorEnv(), DASHSCOPE_API_KEY: wrongKey },
@@ -124,7 +124,7 @@ describe('mstudio files upload', () => {
     expect(list.exitCode).toBe(1);
     expect(list.stdout).toBe('');
     expect(list.stderr).toMatch(/^mstudio: HTTP_STATUS: .*InvalidApiKey/);
-    expect(list.stderr).not.toContain('0123456789abcdef');
+    expect(list.stderr).not.toContain('not-a-key-refused-tail');
   });
 });
 

@@ -71,7 +71,7 @@ describe('mstudio oss upload', () => {
   });
 
   it('says in one line that the key was refused, with the service code and request id, never the key', async () => {
-    const wrongKey = 'sk-wrong0123456789abcdef';
+    const wrongKey = 'sk-test-not-a-key-refused-tail';
     const run = await runCli(['oss', 'upload', '-m', 'qwen-vl-plus', 'cat.png'], {
       cwd: directory,
       env: { ...emulatorEnv(), DASHSCOPE_API_KEY: wrongKey },
@@ -81,7 +81,7 @@ describe('mstudio oss upload', () => {
     expect(run.stderr).toMatch(/^mstudio: cat\.png: HTTP_STATUS: .*401.*InvalidApiKey.*requestId=\S+/);
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(run.stderr).not.toContain(wrongKey);
-    expect(run.stderr).not.toContain('0123456789abcdef');
+    expect(run.stderr).not.toContain('not-a-key-refused-tail');
   });
 
   it('stops before any work when no API key is set, naming where it looked', async () => {
