@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore } from './create-memory-store.js';
+import { createMemoryStore, createShareStore } from './create-memory-store.js';
 import { RateLimitError } from './rate-limit-error.js';
 import type { QuotaRule, StoreRequest } from './rate-limit-store.js';
 import { defaultWindowMarginMs } from './window-margin.js';
@@ -145,6 +145,23 @@ describe('createMemoryStore window margin', () => {
     expect(store.acquire(request({ a: rule }, 0))).toBe(0);
     (rule as { intervalMs: number }).intervalMs = 2000;
     expect(store.acquire(request({ a: rule }, 0))).toBe(2050);
+  });
+
+  it("applies a share of each rule, read at every call, with the margin (the Redis store's local fallback)", () => {
+    const rule = { limit: 4, intervalMs: 1000, burst: 4 };
+    const store = createShareStore(50, 0.5);
+    // Half of 4 is 2; a cost of 3 counts as the whole shared limit, 2.
+    expect(store.acquire(request({ a: rule }, 0, 3))).toBe(0);
+    expect(store.acquire(request({ a: rule }, 0))).toBe(1050);
+    // Changed in place: half of 8 is 4, two more fit now; the window follows too.
+    Object.assign(rule, { limit: 8, burst: 8, intervalMs: 2000 });
+    expect(store.acquire(request({ a: rule }, 10))).toBe(0);
+    expect(store.acquire(request({ a: rule }, 10))).toBe(0);
+    expect(store.acquire(request({ a: rule }, 10))).toBe(2040);
+    // A share never goes below 1 start per window, and GCRA takes the shared burst: limit 1, burst 1.
+    const tiny = { limit: 3, intervalMs: 1000, burst: 2 };
+    expect(store.acquire(request({ t: tiny }, 0))).toBe(0);
+    expect(store.acquire(request({ t: tiny }, 0))).toBe(1050);
   });
 
   it.each([-1, Number.NaN, Number.POSITIVE_INFINITY, '5'])(

@@ -69,59 +69,68 @@ const minimumSweepSize = 1024;
 export function createMemoryStore(options: MemoryStoreOptions = {}): RateLimitStore {
   const { windowMarginMs = defaultWindowMarginMs } = options;
   checkWindowMargin(windowMarginMs, 'createMemoryStore');
+  return createShareStore(windowMarginMs, 1);
+}
+
+/**
+ * The memory store behind {@link createMemoryStore}, applying `share` of every rule's `limit` and `burst` (at least 1
+ * each, a call's cost capped at the shared limit): the Redis store's local fallback. Every rule is read as it is at
+ * each call (the limiter changes its rules in place on `update()`) and applied as plain numbers: its window plus the
+ * margin, its shared limit and burst. Nothing is allocated or looked up per rule.
+ *
+ * @internal
+ */
+export function createShareStore(windowMarginMs: number, share: number): RateLimitStore {
   const states = new Map<string, KeyState>();
   let sweepAt = minimumSweepSize;
-  /** Each rule as the store applies it (window plus margin), live: the limiter changes its rules in place. */
-  const widened = new WeakMap<QuotaRule, QuotaRule>();
-  function widen(rule: QuotaRule): QuotaRule {
-    if (windowMarginMs === 0) return rule;
-    let applied = widened.get(rule);
-    if (applied === undefined) {
-      applied = {
-        get limit() {
-          return rule.limit;
-        },
-        get burst() {
-          return rule.burst;
-        },
-        get intervalMs() {
-          return rule.intervalMs + windowMarginMs;
-        },
-      };
-      widened.set(rule, applied);
-    }
-    return applied;
+  const isWhole = share === 1;
+  const limitOf = (rule: QuotaRule): number =>
+    isWhole ? rule.limit : Math.max(1, Math.floor(rule.limit * share));
+  const burstOf = (rule: QuotaRule): number =>
+    isWhole ? rule.burst : Math.max(1, Math.floor(rule.burst * share));
+  /** The starts a request counts as here: its cost, capped at every shared limit. */
+  function costOf(request: StoreRequest): number {
+    if (isWhole) return request.cost;
+    let cost = request.cost;
+    for (const { rule } of request.demands) cost = Math.min(cost, limitOf(rule));
+    return cost;
   }
+  /** The GCRA emission interval of a rule as applied here. */
+  const periodOf = (rule: QuotaRule): number =>
+    period(rule.intervalMs + windowMarginMs, limitOf(rule), burstOf(rule));
 
-  function stateOf(key: string, rule: QuotaRule, now: number): KeyState {
-    const isLog = rule.burst >= rule.limit;
+  function stateOf(key: string, limit: number, burst: number, windowMs: number, now: number): KeyState {
+    const isLog = burst >= limit;
     let state = states.get(key);
     if (state === undefined) {
       if (states.size >= sweepAt) sweepAt = Math.max(minimumSweepSize, 2 * sweep(states, now));
-      state = isLog
-        ? newLog(rule.limit, rule.intervalMs)
-        : { kind: 'gcra', tat: 0, intervalMs: rule.intervalMs, held: 0 };
+      state = isLog ? newLog(limit, windowMs) : { kind: 'gcra', tat: 0, intervalMs: windowMs, held: 0 };
       states.set(key, state);
     } else if (state.kind === 'log' && !isLog) {
-      state = logToGcra(state, rule, now);
+      state = logToGcra(state, limit, burst, windowMs, now);
       states.set(key, state);
     } else if (state.kind === 'gcra' && isLog) {
-      state = gcraToLog(state, rule, now);
+      state = gcraToLog(state, limit, now);
       states.set(key, state);
     }
-    state.intervalMs = rule.intervalMs;
+    state.intervalMs = windowMs;
     return state;
   }
 
   return {
     acquire(request: StoreRequest): number {
-      const { demands, cost, now } = request;
+      const { demands, now } = request;
+      const cost = costOf(request);
       let wait = 0;
-      for (const demand of demands) {
-        const rule = widen(demand.rule);
-        const state = stateOf(demand.key, rule, now);
+      for (const { key, rule } of demands) {
+        const limit = limitOf(rule);
+        const burst = burstOf(rule);
+        const windowMs = rule.intervalMs + windowMarginMs;
+        const state = stateOf(key, limit, burst, windowMs, now);
         const demandWait =
-          state.kind === 'log' ? logWait(state, rule, cost, now) : gcraWait(state, rule, cost, now);
+          state.kind === 'log'
+            ? logWait(state, limit, windowMs, cost, now)
+            : gcraWait(state, period(windowMs, limit, burst), burst, cost, now);
         if (demandWait > wait) wait = demandWait;
       }
       if (wait > 0) return wait;
@@ -140,22 +149,23 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): RateLimitSt
         } else if (isHeld) {
           state.held += cost;
         } else {
-          state.tat = Math.max(state.tat, now) + cost * period(widen(demand.rule));
+          state.tat = Math.max(state.tat, now) + cost * periodOf(demand.rule);
         }
       }
       return 0;
     },
 
     restamp(request: StoreRequest, now: number): void {
+      const cost = costOf(request);
       if (request.startsLater === true) {
         for (const { key, rule } of request.demands) {
           const state = states.get(key);
           if (state === undefined) continue;
           if (state.kind === 'log') {
-            placeHeld(state, request.cost, now);
+            placeHeld(state, cost, now);
           } else {
-            state.held = Math.max(0, state.held - request.cost);
-            state.tat = Math.max(state.tat, now) + request.cost * period(widen(rule));
+            state.held = Math.max(0, state.held - cost);
+            state.tat = Math.max(state.tat, now) + cost * periodOf(rule);
           }
         }
         return;
@@ -166,10 +176,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): RateLimitSt
         if (state === undefined) continue;
         if (state.kind === 'gcra') {
           // As if the start had been admitted at `now`.
-          state.tat = Math.max(state.tat, now + request.cost * period(widen(rule)));
+          state.tat = Math.max(state.tat, now + cost * periodOf(rule));
           continue;
         }
-        restampLog(state, request, now);
+        restampLog(state, request.now, cost, now);
       }
     },
   };
@@ -195,19 +205,19 @@ function placeHeld(state: LogState, cost: number, now: number): void {
   }
 }
 
-/** Moves a request's starts (the entries stamped `request.now`) to `now`. */
-function restampLog(state: LogState, request: StoreRequest, now: number): void {
+/** Moves `cost` starts stamped `admittedAt` (one request's) to `now`. */
+function restampLog(state: LogState, admittedAt: number, cost: number, now: number): void {
   const { times } = state;
   const capacity = times.length;
   const isLive = (index: number) => (index - state.head + capacity) % capacity < state.size;
   // A start that left the window before its caller even began is not brought back (only a stall longer than the
   // whole window gets here); looking for it would scan the whole ring.
-  if (request.now <= state.expiredUntil) return;
-  let remaining = request.cost;
+  if (admittedAt <= state.expiredUntil) return;
+  let remaining = cost;
   // Re-stamps come in admission order: look first right after where the previous one ended.
   let index = state.next;
   if (index >= 0 && isLive(index)) {
-    while (remaining > 0 && times[index] === request.now && isLive(index)) {
+    while (remaining > 0 && times[index] === admittedAt && isLive(index)) {
       times[index] = now;
       remaining--;
       index = (index + 1) % capacity;
@@ -215,11 +225,11 @@ function restampLog(state: LogState, request: StoreRequest, now: number): void {
     }
   }
   // Otherwise scan back from the newest entry. The ring is in admission order and re-stamps only move entries
-  // later, so an entry older than `request.now` means this request's entries are not further back.
+  // later, so an entry older than `admittedAt` means this request's entries are not further back.
   for (let offset = state.size - 1; offset >= 0 && remaining > 0; offset--) {
     index = (state.head + offset) % capacity;
-    if (times[index]! < request.now) break;
-    if (times[index] === request.now) {
+    if (times[index]! < admittedAt) break;
+    if (times[index] === admittedAt) {
       times[index] = now;
       remaining--;
       state.next = (index + 1) % capacity;
@@ -243,28 +253,31 @@ function newLog(limit: number, intervalMs: number): LogState {
   };
 }
 
-/** Drops starts that left the window; returns the wait until `cost` more fit (0 when they fit now). */
-function logWait(state: LogState, rule: QuotaRule, cost: number, now: number): number {
+/**
+ * Drops starts that left the window (`windowMs`, the rule's window plus the margin); returns the wait until `cost`
+ * more fit under `limit` (0 when they fit now).
+ */
+function logWait(state: LogState, limit: number, windowMs: number, cost: number, now: number): number {
   // Only shrinks here; growth happens below, once the expired starts are gone.
-  if (state.times.length > rule.limit) resize(state, rule.limit);
+  if (state.times.length > limit) resize(state, limit);
   const { times } = state;
   const capacity = times.length;
-  const oldestKept = now - rule.intervalMs;
+  const oldestKept = now - windowMs;
   if (oldestKept > state.expiredUntil) state.expiredUntil = oldestKept;
   while (state.size > 0 && times[state.head]! <= oldestKept) {
     state.head = state.head + 1 === capacity ? 0 : state.head + 1;
     state.size--;
   }
-  const excess = state.size + cost - rule.limit;
+  const excess = state.size + cost - limit;
   if (excess <= 0) {
     if (state.size + cost > capacity) {
-      resize(state, Math.min(rule.limit, Math.max(2 * capacity, state.size + cost)));
+      resize(state, Math.min(limit, Math.max(2 * capacity, state.size + cost)));
     }
     return 0;
   }
   // The call fits once the `excess`-th oldest start has left the window; a held start leaves it no earlier than a
   // window from now.
-  const wait = Math.min(times[(state.head + excess - 1) % capacity]!, now) + rule.intervalMs - now;
+  const wait = Math.min(times[(state.head + excess - 1) % capacity]!, now) + windowMs - now;
   return wait > 0 ? wait : Number.EPSILON;
 }
 
@@ -284,36 +297,33 @@ function resize(state: LogState, capacity: number): void {
   state.next = -1;
 }
 
-/** The GCRA emission interval that keeps any window at or under `limit`: T = W / (limit - burst + 1). */
-function period(rule: QuotaRule): number {
-  return rule.intervalMs / (rule.limit - rule.burst + 1);
+/** The GCRA emission interval that keeps any window (`windowMs`) at or under `limit`: T = W / (limit - burst + 1). */
+function period(windowMs: number, limit: number, burst: number): number {
+  return windowMs / (limit - burst + 1);
 }
 
-function gcraWait(state: GcraState, rule: QuotaRule, cost: number, now: number): number {
-  const emission = period(rule);
+/** The wait until `cost` more starts fit, spaced by `emission` after a burst of `burst`. */
+function gcraWait(state: GcraState, emission: number, burst: number, cost: number, now: number): number {
   // Held starts happen no earlier than now: count them as if they started now, before this call.
-  const allowAt = Math.max(state.tat, now) + (state.held + cost - 1) * emission - (rule.burst - 1) * emission;
+  const allowAt = Math.max(state.tat, now) + (state.held + cost - 1) * emission - (burst - 1) * emission;
   return allowAt > now ? allowAt - now : 0;
 }
 
 /** Switching algorithms: treat the starts still in the window as if they had just happened. */
-function logToGcra(state: LogState, rule: QuotaRule, now: number): GcraState {
-  logWait(state, { ...rule, burst: state.times.length }, 0, now);
+function logToGcra(state: LogState, limit: number, burst: number, windowMs: number, now: number): GcraState {
+  logWait(state, limit, windowMs, 0, now);
   return {
     kind: 'gcra',
-    tat: now + (state.size - state.held) * period(rule),
-    intervalMs: rule.intervalMs,
+    tat: now + (state.size - state.held) * period(windowMs, limit, burst),
+    intervalMs: windowMs,
     held: state.held,
   };
 }
 
-function gcraToLog(state: GcraState, rule: QuotaRule, now: number): LogState {
-  const log = newLog(rule.limit, rule.intervalMs);
-  const held = Math.min(rule.limit, state.held);
-  const recent = Math.min(
-    rule.limit - held,
-    Math.ceil(Math.max(0, state.tat - now) / (state.intervalMs / rule.limit)),
-  );
+function gcraToLog(state: GcraState, limit: number, now: number): LogState {
+  const log = newLog(limit, state.intervalMs);
+  const held = Math.min(limit, state.held);
+  const recent = Math.min(limit - held, Math.ceil(Math.max(0, state.tat - now) / (state.intervalMs / limit)));
   if (recent + held > log.times.length) log.times = new Float64Array(recent + held);
   log.times.fill(now, 0, recent);
   log.times.fill(Number.POSITIVE_INFINITY, recent, recent + held);

@@ -1,6 +1,6 @@
-import { createMemoryStore } from './create-memory-store.js';
+import { createShareStore } from './create-memory-store.js';
 import { RateLimitError, RateLimitStoreError } from './rate-limit-error.js';
-import type { RateLimitStore, StoreBatchResult, StoreDemand, StoreRequest } from './rate-limit-store.js';
+import type { RateLimitStore, StoreBatchResult, StoreRequest } from './rate-limit-store.js';
 import { type IoredisClient, type NodeRedisClient, type RedisEval, toRedisEval } from './redis-adapters.js';
 import { slidingWindowScript } from './sliding-window-script.js';
 import { checkWindowMargin, defaultWindowMarginMs } from './window-margin.js';
@@ -112,11 +112,11 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
       "createRedisStore: onError must be 'fail-closed' or { fallback: 'local', share: (0, 1] }",
     );
   }
-  const local = onError === 'fail-closed' ? undefined : createMemoryStore({ windowMarginMs });
-  const share = onError === 'fail-closed' ? 1 : onError.share;
+  /** The local share: each rule's limit and burst scaled by `share` as the store reads them, on every call. */
+  const local = onError === 'fail-closed' ? undefined : createShareStore(windowMarginMs, onError.share);
   let localUntil = Number.NEGATIVE_INFINITY;
-  /** The requests the local share admitted, as it saw them (scaled), for their restamp. */
-  const localAdmissions = new WeakMap<StoreRequest, StoreRequest>();
+  /** The requests the local share admitted, for their restamp. */
+  const localAdmissions = new WeakSet<StoreRequest>();
 
   /**
    * KEYS and ARGV for acquisitions that share the same keys (the first one's demands name them). Starts are held
@@ -223,20 +223,8 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
   }
 
   function acquireLocally(request: StoreRequest): number {
-    const demands = request.demands.map(
-      ({ key, rule }): StoreDemand => ({
-        key,
-        rule: {
-          limit: Math.max(1, Math.floor(rule.limit * share)),
-          intervalMs: rule.intervalMs,
-          burst: Math.max(1, Math.floor(rule.burst * share)),
-        },
-      }),
-    );
-    const cost = Math.min(request.cost, ...demands.map((demand) => demand.rule.limit));
-    const scaled: StoreRequest = { ...request, demands, cost };
-    const waitMs = local!.acquire(scaled) as number;
-    if (waitMs <= 0) localAdmissions.set(request, scaled);
+    const waitMs = local!.acquire(request) as number;
+    if (waitMs <= 0) localAdmissions.add(request);
     return waitMs;
   }
 
@@ -280,14 +268,12 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
     },
     acquireBatch,
     restamp(request: StoreRequest, now: number): void {
-      const scaled = localAdmissions.get(request);
-      if (scaled === undefined) {
-        // Admitted by Redis: the call has started, so the server's clock is now past its start.
-        if (request.startsLater === true) confirm(request);
+      if (localAdmissions.delete(request)) {
+        local!.restamp!(request, now);
         return;
       }
-      localAdmissions.delete(request);
-      local!.restamp!(scaled, now);
+      // Admitted by Redis: the call has started, so the server's clock is now past its start.
+      if (request.startsLater === true) confirm(request);
     },
     async release(request: StoreRequest): Promise<void> {
       const { keys, args } = scriptArguments('release', [request]);
