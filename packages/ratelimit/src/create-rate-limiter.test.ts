@@ -317,6 +317,59 @@ describe('createRateLimiter', () => {
   });
 });
 
+describe('createRateLimiter window margin', () => {
+  /** A limiter on the fake clock with the default store (window margin 100 ms). */
+  function marginSetup(options: Omit<RateLimiterOptions, 'clock' | 'store'>) {
+    const limiter = createRateLimiter({ ...options, clock: () => Date.now() });
+    const starts: number[] = [];
+    const schedule = (key: string) => limiter.schedule(key, () => starts.push(Date.now()));
+    const acquire = async (key: string) => {
+      await limiter.acquire(key);
+      starts.push(Date.now());
+    };
+    return { limiter, starts, schedule, acquire };
+  }
+
+  it('widens the window that update() sets, for schedule() and acquire() alike', async () => {
+    for (const kind of ['schedule', 'acquire'] as const) {
+      vi.setSystemTime(0);
+      const setup = marginSetup({ limit: 2, intervalMs: 1000 });
+      const call = setup[kind];
+      const calls = [call('a'), call('a'), call('a')];
+      await vi.advanceTimersByTimeAsync(0);
+      expect(setup.starts).toEqual([0, 0]);
+      // The window shrinks after the rule was first used: the margin still applies to the new one.
+      setup.limiter.update({ intervalMs: 500 });
+      await vi.advanceTimersByTimeAsync(599);
+      expect(setup.starts).toEqual([0, 0]);
+      await vi.advanceTimersByTimeAsync(1);
+      await Promise.all(calls);
+      expect(setup.starts).toEqual([0, 0, 600]);
+      // It grows: starts count for 2000 + 100 ms, so the one at 600 binds until 2700.
+      setup.limiter.update({ intervalMs: 2000 });
+      const later = [call('a'), call('a')];
+      await vi.advanceTimersByTimeAsync(0);
+      expect(setup.starts).toEqual([0, 0, 600, 600]);
+      await vi.advanceTimersByTimeAsync(2099);
+      expect(setup.starts).toEqual([0, 0, 600, 600]);
+      await vi.advanceTimersByTimeAsync(1);
+      await Promise.all(later);
+      expect(setup.starts).toEqual([0, 0, 600, 600, 2700]);
+      await setup.limiter.close();
+    }
+  });
+
+  it('spaces GCRA starts by the widened window after update()', async () => {
+    const { limiter, starts, schedule } = marginSetup({ limit: 4, burst: 2, intervalMs: 1000 });
+    limiter.update({ intervalMs: 500 });
+    // Burst 2, then one start per (500 + 100) / (4 - 2 + 1) = 200 ms.
+    const calls = Array.from({ length: 4 }, () => schedule('g'));
+    await vi.advanceTimersByTimeAsync(1000);
+    await Promise.all(calls);
+    expect(starts).toEqual([0, 0, 200, 400]);
+  });
+});
+
 describe('createRateLimiter on the real clock', () => {
   it('holds the limit on performance.now() and real timers, and leaves no timer behind', async () => {
     vi.useRealTimers();
