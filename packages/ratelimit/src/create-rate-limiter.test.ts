@@ -3,6 +3,7 @@ import { maxInWindow, seededRandom } from '../test/support/windows.js';
 import { createMemoryStore } from './create-memory-store.js';
 import { createRateLimiter, type RateLimiterOptions } from './create-rate-limiter.js';
 import { RateLimitError } from './rate-limit-error.js';
+import type { RateLimitStore } from './rate-limit-store.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -314,6 +315,43 @@ describe('createRateLimiter', () => {
     expect(() => createRateLimiter({ limit: 1, intervalMs: 0 })).toThrow(RateLimitError);
     expect(() => createRateLimiter({ limit: 1, intervalMs: 1000, burst: 0 })).toThrow(RateLimitError);
     expect(() => createRateLimiter({ limit: 1, intervalMs: 1000, concurrency: 0 })).toThrow(RateLimitError);
+  });
+});
+
+describe('createRateLimiter acquire() re-stamping', () => {
+  it("gives an acquire() start its time after the caller's continuation has run, once per burst", async () => {
+    // A clock that moves on every reading orders the readings: the re-stamp must read it after the caller did.
+    let ticks = 0;
+    const clock = () => ++ticks;
+    const store = exactStore();
+    const restamps: { now: number; count: number }[] = [];
+    const observed: RateLimitStore = {
+      acquire: (request) => store.acquire(request),
+      restamp(request, now) {
+        const last = restamps.at(-1);
+        if (last?.now === now) last.count++;
+        else restamps.push({ now, count: 1 });
+        store.restamp!(request, now);
+      },
+    };
+    const limiter = createRateLimiter({ limit: 10, intervalMs: 1000, store: observed, clock });
+    const startedAt: number[] = [];
+    await Promise.all(
+      Array.from({ length: 3 }, async () => {
+        await limiter.acquire('a');
+        startedAt.push(clock());
+      }),
+    );
+    await limiter.acquire('a');
+    startedAt.push(clock());
+    await Promise.resolve();
+    await Promise.resolve();
+    // The burst of three is re-stamped together, after all three callers started; the fourth after its own.
+    expect(restamps).toHaveLength(2);
+    expect(restamps[0]!.count).toBe(3);
+    expect(restamps[0]!.now).toBeGreaterThan(Math.max(...startedAt.slice(0, 3)));
+    expect(restamps[1]!.count).toBe(1);
+    expect(restamps[1]!.now).toBeGreaterThan(startedAt[3]!);
   });
 });
 
