@@ -56,111 +56,94 @@ async function acquireError(limiter: Limiter): Promise<unknown> {
   );
 }
 
+/** `defaultLimiter` and `defaultTransport` building real ones, each build recorded. */
+function recordingDefaults() {
+  const built = {
+    limiters: [] as ReturnType<typeof recordedLimiter>[],
+    transports: [] as ReturnType<typeof countedTransport>[],
+    /** The limiter each `defaultTransport` call was handed. */
+    handed: [] as (Limiter | undefined)[],
+  };
+  return {
+    built,
+    defaults: {
+      defaultLimiter() {
+        built.limiters.push(recordedLimiter());
+        return built.limiters.at(-1)!;
+      },
+      defaultTransport(limiter: Limiter | undefined) {
+        built.handed.push(limiter);
+        built.transports.push(countedTransport(limiter));
+        return built.transports.at(-1)!;
+      },
+    },
+  };
+}
+
 describe('createClientResources', () => {
   it('builds its own transport and limiter when given neither, uses them, and closes both', async () => {
-    let built: ReturnType<typeof countedTransport> | undefined;
-    let ownLimiter: ReturnType<typeof recordedLimiter> | undefined;
-    const resources = createClientResources({
-      name: 'files client',
-      defaultLimiter: () => {
-        ownLimiter = recordedLimiter();
-        return ownLimiter;
-      },
-      defaultTransport: (limiter) => {
-        built = countedTransport(limiter);
-        return built;
-      },
-    });
-    expect(resources.transport).toBe(built);
+    const { built, defaults } = recordingDefaults();
+    const resources = createClientResources({ name: 'files client', ...defaults });
+    expect(built.limiters).toHaveLength(1);
+    expect(built.handed).toEqual(built.limiters);
+    expect(resources.transport).toBe(built.transports[0]);
     expect(resources.ownsTransport).toBe(true);
     const response = await resources.transport.request({ method: 'GET', path: '/a', limitKey: 'files:a' });
     expect(response.status).toBe(200);
-    expect(ownLimiter?.keys).toEqual(['files:a']);
+    expect(built.limiters[0]!.keys).toEqual(['files:a']);
 
     await resources.close();
-    expect(built?.closeCount).toBe(1);
-    expect(await acquireError(ownLimiter!)).toMatchObject({ code: 'LIMITER_CLOSED' });
+    expect(built.transports[0]!.closeCount).toBe(1);
+    expect(await acquireError(built.limiters[0]!)).toMatchObject({ code: 'LIMITER_CLOSED' });
   });
 
   it("never builds a limiter over the caller's, hands it to the transport, and never closes it", async () => {
     const callers = recordedLimiter();
-    let built: ReturnType<typeof countedTransport> | undefined;
-    let defaultLimiterCalls = 0;
-    const resources = createClientResources({
-      name: 'files client',
-      limiter: callers,
-      defaultLimiter: () => {
-        defaultLimiterCalls += 1;
-        return recordedLimiter();
-      },
-      defaultTransport: (limiter) => {
-        expect(limiter).toBe(callers);
-        built = countedTransport(limiter);
-        return built;
-      },
-    });
+    const { built, defaults } = recordingDefaults();
+    const resources = createClientResources({ name: 'files client', limiter: callers, ...defaults });
     await resources.transport.request({ method: 'GET', path: '/a', limitKey: 'files:b' });
     await resources.close();
-    expect(defaultLimiterCalls).toBe(0);
+    expect(built.limiters).toHaveLength(0);
+    expect(built.handed).toEqual([callers]);
     expect(callers.keys).toEqual(['files:b']);
-    expect(built?.closeCount).toBe(1);
+    expect(built.transports[0]!.closeCount).toBe(1);
     expect(await acquireError(callers)).toBeUndefined(); // still open
     await callers.close();
   });
 
   it('builds no limiter for limiter: false', async () => {
-    let defaultLimiterCalls = 0;
-    const handed: (Limiter | undefined)[] = [];
-    const resources = createClientResources({
-      name: 'files client',
-      limiter: false,
-      defaultLimiter: () => {
-        defaultLimiterCalls += 1;
-        return recordedLimiter();
-      },
-      defaultTransport: (limiter) => {
-        handed.push(limiter);
-        return countedTransport(limiter);
-      },
-    });
+    const { built, defaults } = recordingDefaults();
+    const resources = createClientResources({ name: 'files client', limiter: false, ...defaults });
     await resources.close();
-    expect(defaultLimiterCalls).toBe(0);
-    expect(handed).toEqual([undefined]);
+    expect(built.limiters).toHaveLength(0);
+    expect(built.handed).toEqual([undefined]);
   });
 
   it("uses the caller's transport as given, builds nothing, and never closes it", async () => {
     const callers = countedTransport();
-    let builds = 0;
+    const { built, defaults } = recordingDefaults();
     const resources = createClientResources({
       name: 'temporary storage client',
       transport: callers,
-      defaultLimiter: () => {
-        builds += 1;
-        return recordedLimiter();
-      },
-      defaultTransport: () => {
-        builds += 1;
-        return countedTransport();
-      },
+      ...defaults,
     });
     expect(resources.transport).toBe(callers);
     expect(resources.ownsTransport).toBe(false);
     await resources.close();
-    expect(builds).toBe(0);
+    expect(built.limiters).toHaveLength(0);
+    expect(built.transports).toHaveLength(0);
     expect(callers.closeCount).toBe(0);
     expect((await callers.request({ method: 'GET', path: '/b' })).status).toBe(200);
     await callers.close();
   });
 
   it('refuses every operation after close() with CLIENT_CLOSED naming the client; close() runs once', async () => {
-    let built: ReturnType<typeof countedTransport> | undefined;
+    const { built, defaults } = recordingDefaults();
     const resources = createClientResources({
       name: 'knowledge-base client',
-      defaultTransport: (limiter) => {
-        built = countedTransport(limiter);
-        return built;
-      },
+      defaultTransport: defaults.defaultTransport,
     });
+    expect(built.handed).toEqual([undefined]);
     expect(() => resources.assertOpen()).not.toThrow();
     const first = resources.close();
     const error = (() => {
@@ -174,7 +157,7 @@ describe('createClientResources', () => {
     expect(error).toMatchObject({ code: 'CLIENT_CLOSED', message: 'This knowledge-base client was closed' });
     expect(resources.close()).toBe(first);
     await first;
-    expect(built?.closeCount).toBe(1);
+    expect(built.transports[0]!.closeCount).toBe(1);
   });
 
   it("closes its limiter even when the transport's close() fails, and reports the failure", async () => {
