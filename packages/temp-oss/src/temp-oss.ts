@@ -18,6 +18,7 @@ import {
   type UploadInput,
   type UploadSource,
 } from '@x/transport';
+import type { ZodType } from 'zod';
 import { fileLifetimeMs } from './is-expired.js';
 import { mapMessageMedia } from './map-message-media.js';
 import { reserveObjectName, sanitizeObjectName } from './object-name.js';
@@ -275,6 +276,21 @@ export function createTempStorage(options: TempStorageOptions = {}): TempStorage
     }
   }
 
+  /** Checks the options of a call over many items, then that the client is open and the items are an array. */
+  function checkManyCall<T>(
+    where: string,
+    schema: ZodType,
+    options: T,
+    itemsName: string,
+    items: unknown,
+  ): T {
+    const checked = checkOptions(schema, options, where);
+    assertOpen();
+    if (!Array.isArray(items))
+      throw new InvalidInputError('INVALID_OPTIONS', `${where}: ${itemsName} must be an array`);
+    return checked;
+  }
+
   async function uploadMany(
     files: readonly (UploadInput | UploadManyItem)[],
     manyOptions: UploadManyOptions,
@@ -284,10 +300,7 @@ export function createTempStorage(options: TempStorageOptions = {}): TempStorage
       concurrency = 4,
       signal,
       onProgress,
-    } = checkOptions(uploadManyOptionsSchema, manyOptions, 'uploadMany');
-    assertOpen();
-    if (!Array.isArray(files))
-      throw new InvalidInputError('INVALID_OPTIONS', 'uploadMany: files must be an array');
+    } = checkManyCall('uploadMany', uploadManyOptionsSchema, manyOptions, 'files', files);
     return runPool(
       files,
       (entry, index) => {
@@ -313,10 +326,13 @@ export function createTempStorage(options: TempStorageOptions = {}): TempStorage
       concurrency = 4,
       signal,
       onProgress,
-    } = checkOptions(resolveLocalFilesOptionsSchema, resolveOptions, 'resolveLocalFiles');
-    assertOpen();
-    if (!Array.isArray(messages))
-      throw new InvalidInputError('INVALID_OPTIONS', 'resolveLocalFiles: messages must be an array');
+    } = checkManyCall(
+      'resolveLocalFiles',
+      resolveLocalFilesOptionsSchema,
+      resolveOptions,
+      'messages',
+      messages,
+    );
     const references: string[] = [];
     mapMessageMedia(messages, (url) => {
       references.push(url);
