@@ -4,7 +4,7 @@ import {
   modelStudioQuotas,
   type QuotaOptions,
 } from '@x/ratelimit';
-import { acs3, checkOptions, createTransport, InvalidInputError, type Transport } from '@x/transport';
+import { acs3, checkOptions, createClientResources, createTransport, InvalidInputError } from '@x/transport';
 import { bailianBaseUrl } from './bailian-endpoint.js';
 import {
   type AddCategoryOptions,
@@ -128,7 +128,10 @@ export interface KnowledgeBaseClient {
     documentIds: readonly string[],
     options?: SignalOptions,
   ): Promise<void>;
-  /** Closes the transport this client built (not one passed in). */
+  /**
+   * Closes the transport and the limiter this client built (not ones passed in). Every call after it is refused
+   * with `InvalidInputError` `CLIENT_CLOSED` before anything is sent.
+   */
   close(): Promise<void>;
 }
 
@@ -155,28 +158,34 @@ export function createKnowledgeBaseClient(options: KnowledgeBaseClientOptions = 
       'createKnowledgeBaseClient: pass workspaceId or set BAILIAN_WORKSPACE_ID (the llm-… id of the workspace)',
     );
   }
-  const ownsTransport = parsed.transport === undefined;
-  const transport: Transport =
-    parsed.transport ??
-    createTransport({
-      baseUrl: bailianBaseUrl(parsed),
-      auth: acs3(parsed.credentials),
-      limiter: parsed.limiter ?? createDefaultLimiter(),
-      userAgent: `x-kb-lease/${__PACKAGE_VERSION__}`,
-      ...(parsed.logger ? { logger: parsed.logger } : {}),
-    });
+  const resources = createClientResources({
+    name: 'knowledge-base client',
+    transport: parsed.transport,
+    limiter: parsed.limiter,
+    defaultLimiter: createDefaultLimiter,
+    defaultTransport: (limiter) =>
+      createTransport({
+        baseUrl: bailianBaseUrl(parsed),
+        auth: acs3(parsed.credentials),
+        limiter,
+        userAgent: `x-kb-lease/${__PACKAGE_VERSION__}`,
+        ...(parsed.logger ? { logger: parsed.logger } : {}),
+      }),
+  });
+  const { transport, assertOpen } = resources;
+  const callApi = createApiCaller(transport, workspaceId);
   const context: ClientContext = {
-    call: createApiCaller(transport, workspaceId),
+    // A closed client sends nothing more, whichever call (or step of an upload) asks.
+    call: async (call) => {
+      assertOpen();
+      return callApi(call);
+    },
     transport,
     workspaceId,
     limitKey: (quota) => `${quota}:${workspaceId}`,
     logger: parsed.logger ?? {},
     maxFileSizeBytes: parsed.maxFileSizeBytes,
     claimedFileIds: new Set(),
-  };
-  let isClosed = false;
-  const assertOpen = () => {
-    if (isClosed) throw new InvalidInputError('CLIENT_CLOSED', 'This knowledge-base client was closed');
   };
   return {
     workspaceId,
@@ -211,11 +220,7 @@ export function createKnowledgeBaseClient(options: KnowledgeBaseClientOptions = 
     listIndexDocuments: (indexId, listOptions) => listIndexDocuments(context, indexId, listOptions),
     deleteIndexDocuments: (indexId, documentIds, callOptions = {}) =>
       deleteIndexDocuments(context, indexId, documentIds, callOptions.signal),
-    async close() {
-      if (isClosed) return;
-      isClosed = true;
-      if (ownsTransport) await transport.close();
-    },
+    close: resources.close,
   };
 }
 

@@ -1,14 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { createQuotaLimiter, modelStudioQuotas } from '@x/ratelimit';
 import {
+  apiKeyLabel,
   bearer,
   checkOptions,
+  createClientResources,
   createTransport,
-  InvalidInputError,
-  type Limiter,
-  resolveApiKey,
-  type Transport,
   type UploadInput,
 } from '@x/transport';
 import type { ZodType } from 'zod';
@@ -132,45 +129,35 @@ export interface FilesClient {
  */
 export function createFilesClient(options: FilesClientOptions = {}): FilesClient {
   const parsed = checkOptions(filesClientOptionsSchema, options, 'createFilesClient');
-  const ownsTransport = parsed.transport === undefined;
-  const ownedLimiter = ownsTransport && parsed.limiter === undefined ? createDefaultLimiter() : undefined;
-  const limiter: Limiter | undefined =
-    parsed.limiter === false ? undefined : (parsed.limiter ?? ownedLimiter);
-  const transport: Transport =
-    parsed.transport ??
-    createTransport({
-      baseUrl: compatibleModeBaseUrl(parsed.baseUrl ?? regionBaseUrls[parsed.region ?? 'cn-beijing']),
-      auth: bearer(parsed.apiKey),
-      ...(limiter ? { limiter } : {}),
-      ...(parsed.retry === undefined ? {} : { retry: parsed.retry }),
-      ...(parsed.logger ? { logger: parsed.logger } : {}),
-      userAgent: `x-openai-files/${__PACKAGE_VERSION__}`,
-    });
+  const resources = createClientResources({
+    name: 'files client',
+    transport: parsed.transport,
+    limiter: parsed.limiter,
+    defaultLimiter: createDefaultLimiter,
+    defaultTransport: (limiter) =>
+      createTransport({
+        baseUrl: compatibleModeBaseUrl(parsed.baseUrl ?? regionBaseUrls[parsed.region ?? 'cn-beijing']),
+        auth: bearer(parsed.apiKey),
+        ...(limiter ? { limiter } : {}),
+        ...(parsed.retry === undefined ? {} : { retry: parsed.retry }),
+        ...(parsed.logger ? { logger: parsed.logger } : {}),
+        userAgent: `x-openai-files/${__PACKAGE_VERSION__}`,
+      }),
+  });
+  const { transport } = resources;
   let accountLabel: string | undefined;
-  let isClosed = false;
 
   const context: FilesContext = {
     transport,
     limits: { ...defaultFilesLimits, ...parsed.limits },
     limitKey: (quota) => `${quota}:${account()}`,
-    assertOpen() {
-      if (isClosed) throw new InvalidInputError('CLIENT_CLOSED', 'This files client was closed');
-    },
+    assertOpen: resources.assertOpen,
     send: (request) => sendWithHint(transport, request),
   };
 
-  /** A short, stable, non-secret label of the account for limiter keys: the start of the key's SHA-256. */
+  /** The account's label in limiter keys, from the key found at the first request. */
   function account(): string {
-    if (accountLabel === undefined) {
-      let apiKey: string | undefined;
-      try {
-        apiKey = resolveApiKey(parsed.apiKey);
-      } catch {
-        apiKey = undefined;
-      }
-      accountLabel =
-        apiKey === undefined ? 'default' : createHash('sha256').update(apiKey).digest('hex').slice(0, 16);
-    }
+    accountLabel ??= apiKeyLabel(parsed.apiKey);
     return accountLabel;
   }
 
@@ -225,12 +212,7 @@ export function createFilesClient(options: FilesClientOptions = {}): FilesClient
       filePath(id);
       return waitUntilProcessed((fileId, signal) => retrieve(fileId, signal ? { signal } : {}), id, checked);
     },
-    async close() {
-      if (isClosed) return;
-      isClosed = true;
-      if (ownsTransport) await transport.close();
-      await ownedLimiter?.close();
-    },
+    close: resources.close,
   };
 }
 

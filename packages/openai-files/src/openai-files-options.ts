@@ -1,4 +1,11 @@
-import type { Limiter, Logger, RetryOptions, Transport } from '@x/transport';
+import {
+  type Limiter,
+  type Logger,
+  limiterOptionSchema,
+  type RetryOptions,
+  type Transport,
+  transportOptionSchema,
+} from '@x/transport';
 import { z } from 'zod';
 
 /**
@@ -230,23 +237,8 @@ export const filesClientOptionsSchema = z
     apiKey: z.string().trim().min(1).optional(),
     region: z.enum(Object.keys(regionBaseUrls) as [FilesRegion, ...FilesRegion[]]).optional(),
     baseUrl: z.url({ protocol: /^https?$/ }).optional(),
-    transport: z
-      .custom<Transport>(
-        (value) =>
-          typeof value === 'object' && value !== null && typeof (value as Transport).request === 'function',
-        { message: 'Expected a transport from createTransport()' },
-      )
-      .optional(),
-    limiter: z
-      .union([
-        z.literal(false),
-        z.custom<Limiter>(
-          (value) =>
-            typeof value === 'object' && value !== null && typeof (value as Limiter).acquire === 'function',
-          { message: 'Expected a limiter with acquire()' },
-        ),
-      ])
-      .optional(),
+    transport: transportOptionSchema.optional(),
+    limiter: z.union([z.literal(false), limiterOptionSchema]).optional(),
     retry: z.union([z.literal(false), z.object({}).passthrough()]).optional(),
     limits: z
       .strictObject({

@@ -1,4 +1,4 @@
-import type { Limiter, Transport } from '@x/transport';
+import { type Limiter, limiterOptionSchema, type Transport, transportOptionSchema } from '@x/transport';
 import { z } from 'zod';
 
 /** DashScope regions that offer temporary storage, and their hosts. */
@@ -126,20 +126,8 @@ export const tempStorageOptionsSchema = z
     apiKey: z.string().trim().min(1).optional(),
     baseUrl: z.url({ protocol: /^https?$/ }).optional(),
     region: z.enum(Object.keys(regionBaseUrls) as [TempStorageRegion, ...TempStorageRegion[]]).optional(),
-    transport: z
-      .custom<Transport>(
-        (value) =>
-          typeof value === 'object' && value !== null && typeof (value as Transport).request === 'function',
-        { message: 'Expected a transport from createTransport()' },
-      )
-      .optional(),
-    limiter: z
-      .custom<Limiter>(
-        (value) =>
-          typeof value === 'object' && value !== null && typeof (value as Limiter).acquire === 'function',
-        { message: 'Expected a limiter with acquire()' },
-      )
-      .optional(),
+    transport: transportOptionSchema.optional(),
+    limiter: limiterOptionSchema.optional(),
     policyRefreshMarginMs: z.number().int().min(0).optional(),
   })
   .refine((options) => !(options.transport && options.limiter), {

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
 import {
   type AuthStrategy,
+  apiKeyLabel,
   bearer,
   checkOptions,
+  createClientResources,
   createTransport,
   formatSizeOverLimit,
   guessContentType,
@@ -12,13 +13,12 @@ import {
   multipartBody,
   none,
   parseLocalReference,
-  resolveApiKey,
   resolveUploadSource,
   runPool,
-  type Transport,
   type UploadInput,
   type UploadSource,
 } from '@x/transport';
+import type { ZodType } from 'zod';
 import { fileLifetimeMs } from './is-expired.js';
 import { mapMessageMedia } from './map-message-media.js';
 import { reserveObjectName, sanitizeObjectName } from './object-name.js';
@@ -152,20 +152,23 @@ const mebibyte = 1024 * 1024;
  */
 export function createTempStorage(options: TempStorageOptions = {}): TempStorage {
   const parsed = checkOptions(tempStorageOptionsSchema, options, 'createTempStorage');
-  const ownsTransport = parsed.transport === undefined;
-  const transport: Transport =
-    parsed.transport ??
-    createTransport({
-      baseUrl: stripApiPath(parsed.baseUrl ?? regionBaseUrls[parsed.region ?? 'cn-beijing']),
-      auth: bearer(parsed.apiKey),
-      limiter: parsed.limiter,
-      userAgent: `x-temp-oss/${__PACKAGE_VERSION__}`,
-    });
-  // With a transport of its own, the caller's auth applies unless an API key is given here.
+  const resources = createClientResources({
+    name: 'temporary storage client',
+    transport: parsed.transport,
+    limiter: parsed.limiter,
+    defaultTransport: (limiter) =>
+      createTransport({
+        baseUrl: stripApiPath(parsed.baseUrl ?? regionBaseUrls[parsed.region ?? 'cn-beijing']),
+        auth: bearer(parsed.apiKey),
+        limiter,
+        userAgent: `x-temp-oss/${__PACKAGE_VERSION__}`,
+      }),
+  });
+  const { transport, assertOpen } = resources;
+  // With a transport of the caller's, the caller's auth applies unless an API key is given here.
   const policyAuth: AuthStrategy | undefined =
-    ownsTransport || parsed.apiKey === undefined ? undefined : bearer(parsed.apiKey);
+    resources.ownsTransport || parsed.apiKey === undefined ? undefined : bearer(parsed.apiKey);
   let accountLabel: string | undefined;
-  let isClosed = false;
 
   const policies = createPolicyCache({
     refreshMarginMs: parsed.policyRefreshMarginMs ?? 60_000,
@@ -185,23 +188,10 @@ export function createTempStorage(options: TempStorageOptions = {}): TempStorage
     },
   });
 
-  /** A short, stable, non-secret label of the account for limiter keys: the start of the key's SHA-256. */
+  /** The account's label in limiter keys, from the key found at the first request. */
   function account(): string {
-    if (accountLabel === undefined) {
-      let apiKey: string | undefined;
-      try {
-        apiKey = resolveApiKey(parsed.apiKey);
-      } catch {
-        apiKey = undefined;
-      }
-      accountLabel =
-        apiKey === undefined ? 'default' : createHash('sha256').update(apiKey).digest('hex').slice(0, 16);
-    }
+    accountLabel ??= apiKeyLabel(parsed.apiKey);
     return accountLabel;
-  }
-
-  function assertOpen(): void {
-    if (isClosed) throw new InvalidInputError('CLIENT_CLOSED', 'This temporary storage client was closed');
   }
 
   async function upload(file: UploadInput, uploadOptions: UploadOptions): Promise<TempUploadResult> {
@@ -286,6 +276,21 @@ export function createTempStorage(options: TempStorageOptions = {}): TempStorage
     }
   }
 
+  /** Checks the options of a call over many items, then that the client is open and the items are an array. */
+  function checkManyCall<T>(
+    where: string,
+    schema: ZodType,
+    options: T,
+    itemsName: string,
+    items: unknown,
+  ): T {
+    const checked = checkOptions(schema, options, where);
+    assertOpen();
+    if (!Array.isArray(items))
+      throw new InvalidInputError('INVALID_OPTIONS', `${where}: ${itemsName} must be an array`);
+    return checked;
+  }
+
   async function uploadMany(
     files: readonly (UploadInput | UploadManyItem)[],
     manyOptions: UploadManyOptions,
@@ -295,10 +300,7 @@ export function createTempStorage(options: TempStorageOptions = {}): TempStorage
       concurrency = 4,
       signal,
       onProgress,
-    } = checkOptions(uploadManyOptionsSchema, manyOptions, 'uploadMany');
-    assertOpen();
-    if (!Array.isArray(files))
-      throw new InvalidInputError('INVALID_OPTIONS', 'uploadMany: files must be an array');
+    } = checkManyCall('uploadMany', uploadManyOptionsSchema, manyOptions, 'files', files);
     return runPool(
       files,
       (entry, index) => {
@@ -324,10 +326,13 @@ export function createTempStorage(options: TempStorageOptions = {}): TempStorage
       concurrency = 4,
       signal,
       onProgress,
-    } = checkOptions(resolveLocalFilesOptionsSchema, resolveOptions, 'resolveLocalFiles');
-    assertOpen();
-    if (!Array.isArray(messages))
-      throw new InvalidInputError('INVALID_OPTIONS', 'resolveLocalFiles: messages must be an array');
+    } = checkManyCall(
+      'resolveLocalFiles',
+      resolveLocalFilesOptionsSchema,
+      resolveOptions,
+      'messages',
+      messages,
+    );
     const references: string[] = [];
     mapMessageMedia(messages, (url) => {
       references.push(url);
@@ -386,11 +391,9 @@ export function createTempStorage(options: TempStorageOptions = {}): TempStorage
     upload,
     uploadMany,
     resolveLocalFiles,
-    async close() {
-      if (isClosed) return;
-      isClosed = true;
+    close() {
       policies.clear();
-      if (ownsTransport) await transport.close();
+      return resources.close();
     },
   };
 }

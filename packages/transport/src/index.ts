@@ -6,10 +6,13 @@ export type {
   AlibabaCloudCredentialsOptions,
 } from './alibaba-cloud-credentials.js';
 export { alibabaCloudCredentials } from './alibaba-cloud-credentials.js';
+export { apiKeyLabel } from './api-key-label.js';
 export type { Authorization, AuthRequest, AuthStrategy } from './auth-strategy.js';
 export { bearer } from './bearer.js';
 export { bytesBody } from './bytes-body.js';
 export { checkOptions } from './check-options.js';
+export type { ClientResources, ClientResourcesOptions, Closable } from './client-resources.js';
+export { createClientResources, limiterOptionSchema, transportOptionSchema } from './client-resources.js';
 export { ConfigurationError } from './configuration-error.js';
 export type {
   AcceptedResponse,
