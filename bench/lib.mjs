@@ -2,7 +2,7 @@
 // The section interface is described in bench/README.md.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -13,13 +13,27 @@ export const benchDir = dirname(fileURLToPath(import.meta.url));
 export const resultsDir = join(benchDir, 'results');
 
 /**
- * The window margin the batch sections give their limiters (`createMemoryStore({ windowMarginMs })`): each window is
- * held this much longer than the service's, so calls the client lets go also arrive within the quota. On loopback it
- * only has to cover the jitter of the client-to-emulator delay, which the sections measure in every run
- * (`dispatchDelays`) and report beside it. `BENCH_WINDOW_MARGIN_MS` changes it. The libraries' default (100 ms) is
- * for real networks.
+ * The window margin (`createMemoryStore({ windowMarginMs })`) a batch section's calibration run uses: the libraries'
+ * default, meant for real networks, wide enough that the calibration itself meets no 429.
  */
-export const loopbackWindowMarginMs = Number(process.env.BENCH_WINDOW_MARGIN_MS ?? '20');
+export const calibrationWindowMarginMs = 100;
+
+/** The margin set by `BENCH_WINDOW_MARGIN_MS`, or undefined: then each batch section calibrates its own. */
+export const fixedWindowMarginMs =
+  process.env.BENCH_WINDOW_MARGIN_MS === undefined ? undefined : Number(process.env.BENCH_WINDOW_MARGIN_MS);
+
+/**
+ * The window margin a batch section gives its limiter, chosen from a measurement: each window is held this much longer
+ * than the service's so that calls the client lets go also arrive within the quota. On loopback it only has to cover
+ * the jitter of the client-to-emulator delay, which the section measures in a calibration run (`dispatchDelays`'s
+ * `neededMarginMs`, the largest of the quotas that bind): twice that, rounded up to 5 ms, at least 10 ms and at most
+ * {@link calibrationWindowMarginMs}. `BENCH_WINDOW_MARGIN_MS` fixes it instead.
+ */
+export function chooseWindowMargin(neededMarginMs) {
+  if (fixedWindowMarginMs !== undefined) return fixedWindowMarginMs;
+  const doubled = Math.ceil((2 * neededMarginMs) / 5) * 5;
+  return Math.min(calibrationWindowMarginMs, Math.max(10, Number.isFinite(doubled) ? doubled : 100));
+}
 
 /** True under `pnpm bench --quick`: small sizes, one round; the figures are printed, never compared. */
 export const isQuick = process.env.BENCH_QUICK === '1';
@@ -269,6 +283,18 @@ export async function writeGeneratedFile(path, sizeBytes) {
     }
   } finally {
     await handle.close();
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN where it cannot be read. */
+export function cpuSecondsOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat (utime, stime), in clock ticks of 1/100 s on Linux.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
   }
 }
 

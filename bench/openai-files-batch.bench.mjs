@@ -17,11 +17,14 @@ import {
 import {
   acceptedOverTime,
   benchFolder,
+  calibrationWindowMarginMs,
+  chooseWindowMargin,
+  cpuSecondsOf,
   dispatchDelays,
   emulatorCalls,
   emulatorState,
+  fixedWindowMarginMs,
   isQuick,
-  loopbackWindowMarginMs,
   maxInWindow,
   recordDispatches,
   reportSection,
@@ -31,7 +34,10 @@ import {
 const files = isQuick ? 200 : 1000;
 const ratePerSecond = 100;
 const concurrency = 64;
-const marginMs = loopbackWindowMarginMs;
+// The window margin, chosen from a measurement in this run (as in the kb-lease section): a calibration run of the
+// first 300 files (200 under --quick) with the libraries' 100 ms margin, then chooseWindowMargin (lib.mjs).
+let marginMs = calibrationWindowMarginMs;
+const calibrationFiles = isQuick ? 200 : 300;
 const floorMs = (files / ratePerSecond) * 1000;
 const windows = Math.ceil(files / ratePerSecond);
 const folder = benchFolder('openai-files-batch');
@@ -43,8 +49,14 @@ for (let index = 0; index < files; index += 1) {
   paths.push(path);
 }
 
-async function run(name, withLimiter) {
+/**
+ * `mode`: 'limiter' (the client's limiter at the quota), 'no-limiter' (the emulator's 429s pace the batch), 'ceiling'
+ * (no quota anywhere: what this machine does at all, client and emulator sharing its cores).
+ */
+async function run(name, mode, batch = paths) {
+  const withLimiter = mode === 'limiter';
   const emulator = await startEmulator({
+    limits: { isRateLimited: mode !== 'ceiling' },
     files: { limits: { uploadsPerSecond: ratePerSecond, queriesPerSecond: ratePerSecond } },
   });
   try {
@@ -67,12 +79,14 @@ async function run(name, withLimiter) {
     });
     const load = loadavg()[0];
     const cpuBefore = process.cpuUsage();
+    const emulatorCpuBefore = cpuSecondsOf(emulator.child.pid);
     const startedAtMs = Date.now();
     const started = performance.now();
-    const results = await client.uploadMany(paths, { purpose: 'file-extract', concurrency });
+    const results = await client.uploadMany(batch, { purpose: 'file-extract', concurrency });
     const wallMs = performance.now() - started;
     const endedAtMs = startedAtMs + wallMs;
     const cpu = process.cpuUsage(cpuBefore);
+    const emulatorCpu = cpuSecondsOf(emulator.child.pid) - emulatorCpuBefore;
     await client.close();
     await recorded?.limiter.close();
     const calls = await emulatorCalls(emulator.url, 'files.upload');
@@ -88,6 +102,7 @@ async function run(name, withLimiter) {
     const seconds = (ms) => (ms / 1000).toFixed(2);
     return {
       name,
+      marginMs,
       wallMs,
       calls,
       count429,
@@ -99,7 +114,7 @@ async function run(name, withLimiter) {
       points: acceptedOverTime(calls),
       row: {
         run: name,
-        files,
+        files: batch.length,
         failed: results.filter((result) => result.status === 'rejected').length,
         'files stored': stored.length,
         'files stored twice': stored.length - names.size,
@@ -113,6 +128,7 @@ async function run(name, withLimiter) {
         'first to last upload, s': seconds(arrivals.at(-1) - arrivals[0]),
         'last upload to the end (tail), ms': (endedAtMs - arrivals.at(-1)).toFixed(0),
         'client CPU s': ((cpu.user + cpu.system) / 1000000).toFixed(2),
+        'emulator CPU s': emulatorCpu.toFixed(2),
         'load average at start': load.toFixed(1),
       },
     };
@@ -123,9 +139,16 @@ async function run(name, withLimiter) {
 
 let ours;
 let reference;
+let ceiling;
+let calibration;
 try {
-  ours = await run(`uploadMany, client limiter ${ratePerSecond}/s`, true);
-  reference = await run('reference: no client limiter (429s pace it)', false);
+  if (fixedWindowMarginMs === undefined) {
+    calibration = await run('calibration', 'limiter', paths.slice(0, calibrationFiles));
+  }
+  marginMs = chooseWindowMargin(calibration?.delays.neededMarginMs ?? 0);
+  ours = await run(`uploadMany, client limiter ${ratePerSecond}/s`, 'limiter');
+  reference = await run('reference: no client limiter (429s pace it)', 'no-limiter');
+  ceiling = await run('ceiling: no quota anywhere (this machine)', 'ceiling');
 } finally {
   folder.remove();
 }
@@ -139,7 +162,10 @@ reportSection({
   description:
     `Concurrency ${concurrency}, purpose file-extract, files of about 1 KB. The emulator runs in its own process with Files API uploads limited to ${ratePerSecond}/s per account (the documented 3/s, scaled up); ` +
     `the client's limiter (@x/ratelimit, sliding window) holds the same quota with each window widened by a ${marginMs} ms margin, so its own span from the first upload to the last is (${windows} - 1) x ${1000 + marginMs} ms = ${((windows - 1) * (1000 + marginMs)) / 1000} s. ` +
-    "The reference is the same batch with no client-side limiter, paced by the emulator's 429s (uploads are retried on 429 with backoff).",
+    (calibration
+      ? `The margin was chosen in this run from a measurement: a calibration batch of ${calibrationFiles} files with the libraries' ${calibrationWindowMarginMs} ms margin paired each upload's dispatch with its arrival at the emulator; the largest jitter between calls ${ratePerSecond} apart was ${calibration.delays.neededMarginMs.toFixed(1)} ms, and the margin is twice that (10 ms to ${calibrationWindowMarginMs} ms). `
+      : 'The margin was fixed by BENCH_WINDOW_MARGIN_MS. ') +
+    "The reference is the same batch with no client-side limiter, paced by the emulator's 429s (uploads are retried on 429 with backoff); the ceiling is the batch with no quota anywhere, what the client and the emulator do on this machine's cores.",
   summary: [
     {
       figure: `${files} files through uploadMany, wall s`,
@@ -171,6 +197,12 @@ reportSection({
       reference: `${(reference.wallMs / 1000).toFixed(2)} (no client limiter)`,
       ratio: (reference.wallMs / ours.wallMs).toFixed(3),
     },
+    {
+      figure: `${files} files through uploadMany, wall s vs no quota at all`,
+      ours: (ours.wallMs / 1000).toFixed(2),
+      reference: `${(ceiling.wallMs / 1000).toFixed(2)} (ceiling: this machine with no quota)`,
+      ratio: (ceiling.wallMs / ours.wallMs).toFixed(3),
+    },
   ],
   charts: [
     {
@@ -181,6 +213,7 @@ reportSection({
       series: [
         { name: ours.name, points: ours.points },
         { name: reference.name, points: reference.points, isReference: true },
+        { name: ceiling.name, points: ceiling.points, isReference: true },
         {
           name: `quota floor (${ratePerSecond}/s)`,
           points: [
@@ -197,12 +230,13 @@ reportSection({
     {
       title: 'Runs',
       columns: Object.keys(ours.row),
-      rows: [ours.row, reference.row],
+      rows: [ours.row, reference.row, ceiling.row],
       note: "Files stored come from the emulator's state (its Files API records for the account); stored twice counts records sharing a file name.",
     },
     {
-      title: 'Upload dispatch to arrival (client limiter run)',
+      title: 'Upload dispatch to arrival (client limiter runs)',
       columns: [
+        'run',
         'calls paired',
         'median ms',
         'p99 ms',
@@ -211,17 +245,18 @@ reportSection({
         'margin used ms',
         'closest arrivals limit apart, ms',
       ],
-      rows: [
-        {
-          'calls paired': `${ours.delays.count}${ours.delays.isPaired ? '' : ' (counts differ)'}`,
-          'median ms': ms(ours.delays.medianMs),
-          'p99 ms': ms(ours.delays.p99Ms),
-          'max ms': ms(ours.delays.maxMs),
-          'margin needed ms': ms(ours.delays.neededMarginMs),
-          'margin used ms': String(marginMs),
-          'closest arrivals limit apart, ms': ms(ours.delays.closestGapMs),
-        },
-      ],
+      rows: [calibration, ours]
+        .filter((result) => result?.delays)
+        .map((result) => ({
+          run: result.name,
+          'calls paired': `${result.delays.count}${result.delays.isPaired ? '' : ' (counts differ)'}`,
+          'median ms': ms(result.delays.medianMs),
+          'p99 ms': ms(result.delays.p99Ms),
+          'max ms': ms(result.delays.maxMs),
+          'margin needed ms': ms(result.delays.neededMarginMs),
+          'margin used ms': String(result.marginMs),
+          'closest arrivals limit apart, ms': ms(result.delays.closestGapMs),
+        })),
       note: 'As in the kb-lease section: dispatches paired in order with arrivals; the margin needed is the largest delay(k) - delay(k + limit); the closest arrivals limit apart must stay at or above 1000 ms for no 429.',
     },
   ],
