@@ -26,13 +26,14 @@ export const fixedWindowMarginMs =
  * The window margin a batch section gives its limiter, chosen from a measurement: each window is held this much longer
  * than the service's so that calls the client lets go also arrive within the quota. On loopback it only has to cover
  * the jitter of the client-to-emulator delay, which the section measures in a calibration run (`dispatchDelays`'s
- * `neededMarginMs`, the largest of the quotas that bind): twice that, rounded up to 5 ms, at least 10 ms and at most
+ * `neededMarginMs`, the largest of the quotas that bind): twice that, rounded up to 5 ms, at least 20 ms (a 429
+ * costs the whole key a second's pause, a few ms of margin cost 0.2 % a window) and at most
  * {@link calibrationWindowMarginMs}. `BENCH_WINDOW_MARGIN_MS` fixes it instead.
  */
 export function chooseWindowMargin(neededMarginMs) {
   if (fixedWindowMarginMs !== undefined) return fixedWindowMarginMs;
   const doubled = Math.ceil((2 * neededMarginMs) / 5) * 5;
-  return Math.min(calibrationWindowMarginMs, Math.max(10, Number.isFinite(doubled) ? doubled : 100));
+  return Math.min(calibrationWindowMarginMs, Math.max(20, Number.isFinite(doubled) ? doubled : 100));
 }
 
 /** True under `pnpm bench --quick`: small sizes, one round; the figures are printed, never compared. */
