@@ -227,15 +227,18 @@ reportSection({
       // Time: reference / ours.
       ratio: (floorMs / ours.wallMs).toFixed(3),
       goal: '>= 0.95',
-      isMet: floorMs / ours.wallMs >= 0.95 && count429(ours) === 0 && ours.calls.length === documents,
+      isMet:
+        floorMs / ours.wallMs >= 0.95 &&
+        count429(ours) + ours.row['lease 429s'] === 0 &&
+        ours.calls.length === documents,
     },
     {
-      figure: `${documents} documents through uploadMany, AddFile 429s`,
-      ours: String(count429(ours)),
-      reference: `${count429(reference)} (no client limiter)`,
+      figure: `${documents} documents through uploadMany, AddFile + lease 429s`,
+      ours: `${count429(ours)} + ${ours.row['lease 429s']}`,
+      reference: `${count429(reference)} + ${reference.row['lease 429s']} (no client limiter)`,
       ratio: '',
       goal: '= 0',
-      isMet: count429(ours) === 0,
+      isMet: count429(ours) + ours.row['lease 429s'] === 0,
     },
     {
       figure: `${documents} documents through uploadMany, wall s vs no client limiter`,
@@ -288,6 +291,7 @@ reportSection({
     },
   ],
   notes: [
+    "Without a client limiter the batch meets the lease quota as well as AddFile's: each 429 (on either) holds that call back for the emulator's Retry-After (1 s), so the reference can show few or no AddFile 429s and still be paced by the service; its lease 429s say so.",
     'When the machine is shared (load average well above its 2 cores), both runs are CPU-bound and the wall time says more about the machine than about the pacing: compare the 429 counts, the AddFile counts and the client CPU time.',
     `Goal: zero 429s and a wall time within 5 % of the floor. The floor counts a full window per ${ratePerSecond} documents; a run paced exactly by the limiter ends (${windows} - 1) windows after its first AddFile plus the ramp-up and the tail, so it can end under the floor. When the ceiling (no quota) is itself near or above the floor, the batch is bound by this machine's CPU, not by the pacing.`,
   ],
