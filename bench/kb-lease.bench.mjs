@@ -260,9 +260,9 @@ reportSection({
       x: { label: 's since the first AddFile' },
       y: { label: 'accepted AddFile calls' },
       series: [
-        { name: ours.name, points: ours.points },
-        { name: reference.name, points: reference.points, isReference: true },
-        { name: ceiling.name, points: ceiling.points, isReference: true },
+        { name: `client limiter, margin ${marginMs} ms`, points: ours.points },
+        { name: 'no client limiter', points: reference.points, isReference: true },
+        { name: 'no quota (ceiling)', points: ceiling.points, isReference: true },
         {
           name: `quota floor (${ratePerSecond}/s)`,
           points: [

@@ -251,15 +251,15 @@ reportSection({
   charts: [
     {
       id: 'wall',
-      title: `Files over time: uploadMany (PostObject) and a policy per file (accepted getPolicy) against the quota floor (${ratePerSecond}/s)`,
+      title: `Files over time against the floor of a policy per file (${ratePerSecond}/s)`,
       x: { label: 's since the first call' },
       y: { label: 'files' },
       series: [
-        { name: `${ours.name}: PostObject`, points: ours.points },
-        { name: `${perFile.name}: getPolicy`, points: perFile.points },
-        { name: `${unlimited.name}: getPolicy`, points: unlimited.points, isReference: true },
+        { name: 'uploadMany: PostObject', points: ours.points },
+        { name: 'policy per file: getPolicy', points: perFile.points },
+        { name: 'no limiter: getPolicy', points: unlimited.points, isReference: true },
         {
-          name: `quota floor of a policy per file (${ratePerSecond}/s)`,
+          name: `floor (${ratePerSecond}/s)`,
           points: [
             [0, 0],
             [floorS, files],
