@@ -1,20 +1,46 @@
 // Small knowledge-base documents (1,000; 200 under --quick) through uploadMany against the emulator, with AddFile's
 // quota (and the lease's) scaled to 100/s on both sides. Figures: wall time against the floor the quota sets
-// (documents / rate), how many AddFile calls the emulator throttled (429), and how many AddFile calls in all (exactly
-// one per document). Reference run, side by side: the same batch with no client-side limiter, so the service's 429s do
-// the pacing.
+// (documents / rate), where the time goes (ramp-up before the first AddFile, the span of the AddFile calls, the tail
+// after the last), how many AddFile and lease calls the emulator throttled (429), how many AddFile calls in all
+// (exactly one per document), and the dispatch-to-arrival jitter the limiter's window margin has to cover (the margin
+// is chosen from it, measured in a calibration run first). Side by side: the same batch with no client-side limiter,
+// so the service's 429s do the pacing, and with no quota anywhere (what this machine does at all).
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createKnowledgeBaseClient } from '../packages/kb-lease/dist/index.js';
-import { createQuotaLimiter, modelStudioQuotas } from '../packages/ratelimit/dist/index.js';
-import { benchFolder, emulatorCalls, isQuick, reportSection, startEmulator } from './lib.mjs';
+import {
+  createMemoryStore,
+  createQuotaLimiter,
+  modelStudioQuotas,
+} from '../packages/ratelimit/dist/index.js';
+import {
+  acceptedOverTime,
+  benchFolder,
+  calibrationWindowMarginMs,
+  chooseWindowMargin,
+  cpuSecondsOf,
+  dispatchDelays,
+  emulatorCalls,
+  fixedWindowMarginMs,
+  isQuick,
+  maxInWindow,
+  recordDispatches,
+  reportSection,
+  startEmulator,
+} from './lib.mjs';
 
 const documents = isQuick ? 200 : 1000;
 const ratePerSecond = 100;
 const concurrency = 64;
-const marginMs = 50;
+// The limiter's window margin: each 1-s window held this much longer, so that calls let go by the client also arrive
+// within the quota at the emulator. It has to cover the jitter in the client-to-emulator delay (not the delay itself):
+// a calibration run (the first 300 documents, 200 under --quick, with the libraries' 100 ms) measures it, and the
+// batch runs with chooseWindowMargin(that) (lib.mjs). The batch run measures it again and reports both.
+let marginMs = calibrationWindowMarginMs;
+const calibrationDocuments = isQuick ? 200 : 300;
+const windows = Math.ceil(documents / ratePerSecond);
 const floorMs = (documents / ratePerSecond) * 1000;
 const folder = benchFolder('kb-lease');
 
@@ -25,26 +51,14 @@ for (let index = 0; index < documents; index += 1) {
   paths.push(path);
 }
 
-/** Accepted AddFile calls (not 429) against seconds since the first call: one point per accepted call, at most ~100. */
-function acceptedOverTime(calls) {
-  const arrivals = calls.map((call) => call.startedAtMs).sort((a, b) => a - b);
-  const accepted = calls
-    .filter((call) => call.status !== 429)
-    .map((call) => call.startedAtMs)
-    .sort((a, b) => a - b);
-  const step = Math.max(1, Math.ceil(accepted.length / 100));
-  const points = [[0, 0]];
-  for (let index = step - 1; index < accepted.length; index += step) {
-    points.push([+((accepted[index] - arrivals[0]) / 1000).toFixed(3), index + 1]);
-  }
-  if (accepted.length > 0 && points.at(-1)[1] !== accepted.length) {
-    points.push([+((accepted.at(-1) - arrivals[0]) / 1000).toFixed(3), accepted.length]);
-  }
-  return points;
-}
-
-async function run(name, withLimiter) {
+/**
+ * `mode`: 'limiter' (the client's limiter at the quota), 'no-limiter' (the emulator's 429s pace the batch), 'ceiling'
+ * (no quota anywhere: what this machine does at all, client and emulator sharing its cores).
+ */
+async function run(name, mode, batch = paths) {
+  const withLimiter = mode === 'limiter';
   const emulator = await startEmulator({
+    limits: { isRateLimited: mode !== 'ceiling' },
     bailian: {
       rateLimits: {
         AddFile: ratePerSecond,
@@ -55,18 +69,23 @@ async function run(name, withLimiter) {
     },
   });
   try {
-    // The same margin as the client's default limiter: each window held 50 ms longer than the service's.
-    const scaled = { limit: ratePerSecond, intervalMs: 1000 + marginMs };
-    const limiter = withLimiter
-      ? createQuotaLimiter({
-          quotas: {
-            ...modelStudioQuotas,
-            addFile: scaled,
-            applyFileUploadLease: scaled,
-            describeFile: scaled,
-          },
-        })
-      : { acquire: async () => undefined };
+    // The service's quotas as they are (1-s windows), and the margin on the store: the client's own floor is then
+    // (windows - 1) x (1000 + margin) ms from the first AddFile to the last.
+    const scaled = { limit: ratePerSecond, intervalMs: 1000 };
+    const recorded = recordDispatches(
+      withLimiter
+        ? createQuotaLimiter({
+            quotas: {
+              ...modelStudioQuotas,
+              addFile: scaled,
+              applyFileUploadLease: scaled,
+              describeFile: scaled,
+            },
+            store: createMemoryStore({ windowMarginMs: marginMs }),
+          })
+        : { acquire: async () => undefined },
+      ['addFile', 'applyFileUploadLease'],
+    );
     const client = createKnowledgeBaseClient({
       endpoint: emulator.url,
       workspaceId: emulator.account.workspaceId,
@@ -74,50 +93,115 @@ async function run(name, withLimiter) {
         accessKeyId: emulator.account.accessKeyId,
         accessKeySecret: emulator.account.accessKeySecret,
       },
-      limiter,
+      limiter: recorded.limiter,
     });
     const load = loadavg()[0];
     const cpuBefore = process.cpuUsage();
+    const emulatorCpuBefore = cpuSecondsOf(emulator.child.pid);
+    const startedAtMs = Date.now();
     const started = performance.now();
-    const results = await client.uploadMany(paths, { concurrency, wait: false });
+    const results = await client.uploadMany(batch, { concurrency, wait: false });
     const wallMs = performance.now() - started;
+    const endedAtMs = startedAtMs + wallMs;
     const cpu = process.cpuUsage(cpuBefore);
+    const emulatorCpu = cpuSecondsOf(emulator.child.pid) - emulatorCpuBefore;
     await client.close();
-    await limiter.close?.();
-    const calls = await emulatorCalls(emulator.url, 'AddFile');
+    await recorded.limiter.close();
+    const allCalls = await emulatorCalls(emulator.url);
+    const byRoute = (route) => allCalls.filter((call) => call.route === route);
+    const calls = byRoute('AddFile');
+    const leases = byRoute('ApplyFileUploadLease');
     const failed = results.filter((result) => result.status === 'rejected');
     const fileIds = new Set(
       results.filter((result) => result.status === 'fulfilled').map((result) => result.value.fileId),
     );
+    const arrivals = calls.map((call) => call.startedAtMs).sort((a, b) => a - b);
+    const accepted = calls
+      .filter((call) => call.status !== 429)
+      .map((call) => call.startedAtMs)
+      .sort((a, b) => a - b);
+    const firstLeaseMs = Math.min(...leases.map((call) => call.startedAtMs));
+    const delays = dispatchDelays(recorded.dispatches.get('addFile'), arrivals, ratePerSecond);
+    const leaseDelays = dispatchDelays(
+      recorded.dispatches.get('applyFileUploadLease'),
+      leases.map((call) => call.startedAtMs),
+      ratePerSecond,
+    );
+    const seconds = (ms) => (ms / 1000).toFixed(2);
+    const milliseconds = (ms) => (Number.isFinite(ms) ? ms.toFixed(1) : '');
     return {
       name,
       wallMs,
       calls,
+      delays,
+      needs: [delays.neededMarginMs, leaseDelays.neededMarginMs],
       points: acceptedOverTime(calls),
       row: {
         run: name,
-        documents,
+        documents: batch.length,
         'added (distinct files)': fileIds.size,
         failed: failed.length,
-        'wall s': (wallMs / 1000).toFixed(2),
-        'floor s (documents / rate)': (floorMs / 1000).toFixed(2),
+        'wall s': seconds(wallMs),
+        'floor s (documents / rate)': seconds(floorMs),
         'wall / floor': (wallMs / floorMs).toFixed(3),
         'AddFile calls': calls.length,
         'AddFile 429s': calls.filter((call) => call.status === 429).length,
-        'client CPU s': ((cpu.user + cpu.system) / 1e6).toFixed(2),
+        'lease 429s': leases.filter((call) => call.status === 429).length,
+        'most accepted AddFile in 1 s': maxInWindow(accepted, 1000),
+        'other calls': allCalls.length - calls.length - leases.length - byRoute('oss.putObject').length,
+        'client CPU s': ((cpu.user + cpu.system) / 1000000).toFixed(2),
+        'emulator CPU s': emulatorCpu.toFixed(2),
         'load average at start': load.toFixed(1),
       },
+      // Where the wall time goes: before the first AddFile arrives, between the first and the last, after the last.
+      timeline: {
+        run: name,
+        'start to first lease, ms': milliseconds(firstLeaseMs - startedAtMs),
+        'start to first AddFile (ramp-up), ms': milliseconds(arrivals[0] - startedAtMs),
+        'first to last AddFile, s': seconds(arrivals.at(-1) - arrivals[0]),
+        "limiter's own span, s": withLimiter ? seconds((windows - 1) * (1000 + marginMs)) : '',
+        'last AddFile to the end (tail), ms': milliseconds(endedAtMs - arrivals.at(-1)),
+      },
+      jitter: withLimiter
+        ? [
+            { run: name, call: 'AddFile', ...delayRow(delays) },
+            { run: name, call: 'ApplyFileUploadLease', ...delayRow(leaseDelays) },
+          ]
+        : [],
     };
   } finally {
     await emulator.stop();
   }
 }
 
+/** One row of the dispatch-to-arrival table. */
+function delayRow(delays) {
+  const ms = (value) => (Number.isFinite(value) ? value.toFixed(1) : '');
+  return {
+    'calls paired': `${delays.count}${delays.isPaired ? '' : ' (counts differ)'}`,
+    'min ms': ms(delays.minMs),
+    'median ms': ms(delays.medianMs),
+    'p99 ms': ms(delays.p99Ms),
+    'max ms': ms(delays.maxMs),
+    'spread (max - min) ms': ms(delays.spreadMs),
+    'margin needed ms': ms(delays.neededMarginMs),
+    'margin used ms': String(marginMs),
+    'closest arrivals limit apart, ms': ms(delays.closestGapMs),
+  };
+}
+
 let ours;
 let reference;
+let ceiling;
+let calibration;
 try {
-  ours = await run(`uploadMany, client limiter ${ratePerSecond}/s`, true);
-  reference = await run('reference: no client limiter (429s pace it)', false);
+  if (fixedWindowMarginMs === undefined) {
+    calibration = await run('calibration', 'limiter', paths.slice(0, calibrationDocuments));
+  }
+  marginMs = chooseWindowMargin(Math.max(...(calibration?.needs ?? [0])));
+  ours = await run(`uploadMany, client limiter ${ratePerSecond}/s`, 'limiter');
+  reference = await run('reference: no client limiter (429s pace it)', 'no-limiter');
+  ceiling = await run('ceiling: no quota anywhere (this machine)', 'ceiling');
 } finally {
   folder.remove();
 }
@@ -128,9 +212,13 @@ reportSection({
   name: 'kb-lease',
   title: `kb-lease: ${documents} documents through uploadMany, AddFile quota ${ratePerSecond}/s`,
   description:
-    `Concurrency ${concurrency}, wait: false (AddFile is the bound step; parsing runs on the service). The emulator runs in its own process with AddFile and ApplyFileUploadLease limited to ${ratePerSecond}/s per account; ` +
-    `the client's limiter (@x/ratelimit, sliding window) holds the same quotas with the client's default margin (each window ${marginMs} ms longer), so its own floor is ${((documents / ratePerSecond) * (1000 + marginMs)) / 1000} s. ` +
-    "The reference is the same batch with no client-side limiter, paced by the service's 429s.",
+    `Concurrency ${concurrency}, wait: false (AddFile is the bound step; parsing runs on the service, so no DescribeFile is made). The emulator runs in its own process with AddFile and ApplyFileUploadLease limited to ${ratePerSecond}/s per account; ` +
+    `the client's limiter (@x/ratelimit, sliding window, its memory store) holds the same quotas with 1-s windows, each widened by a margin of ${marginMs} ms. ` +
+    (calibration
+      ? `The margin was chosen in this run from a measurement: a calibration batch of ${calibrationDocuments} documents with the libraries' ${calibrationWindowMarginMs} ms margin paired each AddFile and lease dispatch with its arrival at the emulator; the largest jitter between calls ${ratePerSecond} apart was ${Math.max(...calibration.needs).toFixed(1)} ms, and the margin is twice that, kept within 20 to ${calibrationWindowMarginMs} ms (the batch run's own figures are in the dispatch-to-arrival table). `
+      : `The margin was fixed by BENCH_WINDOW_MARGIN_MS. `) +
+    `A run paced exactly by the limiter spends (${windows} - 1) x ${1000 + marginMs} ms = ${((windows - 1) * (1000 + marginMs)) / 1000} s between the first AddFile and the last (the first window starts at once); the rest of the wall time is the ramp-up before the first AddFile (MD5, lease and PUT of the first ${concurrency} documents at once, new connections) and the tail after the last (its answer). ` +
+    "The reference is the same batch with no client-side limiter, paced by the service's 429s; the ceiling is the batch with no quota anywhere, what the client and the emulator do on this machine's cores.",
   summary: [
     {
       figure: `${documents} documents through uploadMany, wall s`,
@@ -139,21 +227,30 @@ reportSection({
       // Time: reference / ours.
       ratio: (floorMs / ours.wallMs).toFixed(3),
       goal: '>= 0.95',
-      isMet: floorMs / ours.wallMs >= 0.95 && count429(ours) === 0 && ours.calls.length === documents,
+      isMet:
+        floorMs / ours.wallMs >= 0.95 &&
+        count429(ours) + ours.row['lease 429s'] === 0 &&
+        ours.calls.length === documents,
     },
     {
-      figure: `${documents} documents through uploadMany, AddFile 429s`,
-      ours: String(count429(ours)),
-      reference: `${count429(reference)} (no client limiter)`,
+      figure: `${documents} documents through uploadMany, AddFile + lease 429s`,
+      ours: `${count429(ours)} + ${ours.row['lease 429s']}`,
+      reference: `${count429(reference)} + ${reference.row['lease 429s']} (no client limiter)`,
       ratio: '',
       goal: '= 0',
-      isMet: count429(ours) === 0,
+      isMet: count429(ours) + ours.row['lease 429s'] === 0,
     },
     {
       figure: `${documents} documents through uploadMany, wall s vs no client limiter`,
       ours: (ours.wallMs / 1000).toFixed(2),
       reference: `${(reference.wallMs / 1000).toFixed(2)} (no client limiter)`,
       ratio: (reference.wallMs / ours.wallMs).toFixed(3),
+    },
+    {
+      figure: `${documents} documents through uploadMany, wall s vs no quota at all`,
+      ours: (ours.wallMs / 1000).toFixed(2),
+      reference: `${(ceiling.wallMs / 1000).toFixed(2)} (ceiling: this machine with no quota)`,
+      ratio: (ceiling.wallMs / ours.wallMs).toFixed(3),
     },
   ],
   charts: [
@@ -163,8 +260,9 @@ reportSection({
       x: { label: 's since the first AddFile' },
       y: { label: 'accepted AddFile calls' },
       series: [
-        { name: ours.name, points: ours.points },
-        { name: reference.name, points: reference.points, isReference: true },
+        { name: `client limiter, margin ${marginMs} ms`, points: ours.points },
+        { name: 'no client limiter', points: reference.points, isReference: true },
+        { name: 'no quota (ceiling)', points: ceiling.points, isReference: true },
         {
           name: `quota floor (${ratePerSecond}/s)`,
           points: [
@@ -177,9 +275,24 @@ reportSection({
       referenceLines: [{ y: documents, label: `${documents} documents` }],
     },
   ],
-  tables: [{ columns: Object.keys(ours.row), rows: [ours.row, reference.row] }],
+  tables: [
+    { title: 'Runs', columns: Object.keys(ours.row), rows: [ours.row, reference.row, ceiling.row] },
+    {
+      title: 'Where the wall time goes',
+      columns: Object.keys(ours.timeline),
+      rows: [ours.timeline, reference.timeline, ceiling.timeline],
+      note: `Times from the emulator's record of each call's arrival against the client's clock (one machine, one clock). The limiter's own span is (windows - 1) x (1000 ms + margin): ${windows} windows of ${ratePerSecond} calls, each released when the window ${ratePerSecond} calls earlier ends.`,
+    },
+    {
+      title: 'Dispatch to arrival (client limiter runs)',
+      columns: Object.keys(ours.jitter[0]),
+      rows: [...(calibration?.jitter ?? []), ...ours.jitter],
+      note: "Each call's dispatch (the limiter letting it go, in this process) paired in order with its arrival at the emulator (its own process). The margin needed is the largest delay(k) - delay(k + limit): how much later a window's calls reached the emulator than the next window's; a margin at least that keeps every arrival window within the quota. The closest arrivals limit apart (calls k and k + limit at the emulator) must stay at or above 1000 ms for no 429: it is what the run met, the needed margin what a run paced exactly by the limiter would need.",
+    },
+  ],
   notes: [
+    "Without a client limiter the batch meets the lease quota as well as AddFile's: each 429 (on either) holds that call back for the emulator's Retry-After (1 s), so the reference can show few or no AddFile 429s and still be paced by the service; its lease 429s say so.",
     'When the machine is shared (load average well above its 2 cores), both runs are CPU-bound and the wall time says more about the machine than about the pacing: compare the 429 counts, the AddFile counts and the client CPU time.',
-    `Goal: zero 429s and a wall time within 5 % of the floor. The floor counts a full window per ${ratePerSecond} documents; the first window starts at once, so a perfect run ends a little under it plus one round trip.`,
+    `Goal: zero 429s and a wall time within 5 % of the floor. The floor counts a full window per ${ratePerSecond} documents; a run paced exactly by the limiter ends (${windows} - 1) windows after its first AddFile plus the ramp-up and the tail, so it can end under the floor. When the ceiling (no quota) is itself near or above the floor, the batch is bound by this machine's CPU, not by the pacing.`,
   ],
 });

@@ -2,7 +2,7 @@
 // The section interface is described in bench/README.md.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -11,6 +11,30 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const benchDir = dirname(fileURLToPath(import.meta.url));
 export const resultsDir = join(benchDir, 'results');
+
+/**
+ * The window margin (`createMemoryStore({ windowMarginMs })`) a batch section's calibration run uses: the libraries'
+ * default, meant for real networks, wide enough that the calibration itself meets no 429.
+ */
+export const calibrationWindowMarginMs = 100;
+
+/** The margin set by `BENCH_WINDOW_MARGIN_MS`, or undefined: then each batch section calibrates its own. */
+export const fixedWindowMarginMs =
+  process.env.BENCH_WINDOW_MARGIN_MS === undefined ? undefined : Number(process.env.BENCH_WINDOW_MARGIN_MS);
+
+/**
+ * The window margin a batch section gives its limiter, chosen from a measurement: each window is held this much longer
+ * than the service's so that calls the client lets go also arrive within the quota. On loopback it only has to cover
+ * the jitter of the client-to-emulator delay, which the section measures in a calibration run (`dispatchDelays`'s
+ * `neededMarginMs`, the largest of the quotas that bind): twice that, rounded up to 5 ms, at least 20 ms (a 429
+ * costs the whole key a second's pause, a few ms of margin cost 0.2 % a window) and at most
+ * {@link calibrationWindowMarginMs}. `BENCH_WINDOW_MARGIN_MS` fixes it instead.
+ */
+export function chooseWindowMargin(neededMarginMs) {
+  if (fixedWindowMarginMs !== undefined) return fixedWindowMarginMs;
+  const doubled = Math.ceil((2 * neededMarginMs) / 5) * 5;
+  return Math.min(calibrationWindowMarginMs, Math.max(20, Number.isFinite(doubled) ? doubled : 100));
+}
 
 /** True under `pnpm bench --quick`: small sizes, one round; the figures are printed, never compared. */
 export const isQuick = process.env.BENCH_QUICK === '1';
@@ -109,12 +133,115 @@ process.stdin.resume();
   return { ...started.info, child: started.child, stop: started.stop };
 }
 
-/** The calls the emulator recorded for one route (`AddFile`): `{ status, startedAtMs, … }` each. */
+/**
+ * The calls the emulator recorded for one route (`AddFile`), or for every route when `route` is left out:
+ * `{ route, status, startedAtMs, … }` each. `startedAtMs` is the emulator's `Date.now()` when the request's headers
+ * arrived, on the same clock as this process's `Date.now()`.
+ */
 export async function emulatorCalls(url, route) {
-  const response = await fetch(`${url}/__emulator/calls?route=${encodeURIComponent(route)}`);
+  const query = route === undefined ? '' : `?route=${encodeURIComponent(route)}`;
+  const response = await fetch(`${url}/__emulator/calls${query}`);
   if (!response.ok) throw new Error(`emulator calls: ${response.status}`);
   const { calls } = await response.json();
   return calls;
+}
+
+/** What the emulator holds (`GET /__emulator/state`): `dashscope.objects`, `files.files`, `bailian.…`. */
+export async function emulatorState(url) {
+  const response = await fetch(`${url}/__emulator/state`);
+  if (!response.ok) throw new Error(`emulator state: ${response.status}`);
+  return response.json();
+}
+
+/**
+ * Wraps a limiter (the transport's `{ acquire, penalize? }`, plus `close()`) so that the moment each call it lets go
+ * under a key starting with `<quota>:` is recorded (`Date.now()`, fractional): `dispatches.get(quota)` is that list,
+ * in admission order. The transport sends the call right after `acquire` resolves.
+ */
+export function recordDispatches(limiter, quotas) {
+  const dispatches = new Map(quotas.map((quota) => [quota, []]));
+  const origin = performance.timeOrigin;
+  return {
+    dispatches,
+    limiter: {
+      async acquire(key, options) {
+        const release = await limiter.acquire(key, options);
+        dispatches.get(key.slice(0, key.indexOf(':')))?.push(origin + performance.now());
+        return release;
+      },
+      penalize: limiter.penalize && ((key, retryAfterMs) => limiter.penalize(key, retryAfterMs)),
+      close: async () => limiter.close?.(),
+    },
+  };
+}
+
+/**
+ * How late calls arrived at the emulator after the client let them go, and how much window margin that needed.
+ * Both lists are sorted and paired in order (the k-th dispatch with the k-th arrival). A client that lets call k + limit
+ * go at least `intervalMs + margin` after call k keeps every arrival window within the quota when
+ * margin >= delay(k) - delay(k + limit) for every k: `neededMarginMs` is the largest such difference (0 when every
+ * window's calls were as late as the previous window's). `spreadMs` (slowest minus fastest) bounds it from above.
+ * `closestGapMs` is what happened at the emulator: the least time between arrival k and arrival k + limit (at least
+ * 1000 for a 1-s window means no window held more than `limit` calls). It is above 1000 + the margin when the
+ * client let calls go later than the limiter allowed (a busy event loop), which the needed margin does not count on.
+ */
+export function dispatchDelays(dispatchMs, arrivalMs, limit) {
+  const sent = [...dispatchMs].sort((a, b) => a - b);
+  const arrived = [...arrivalMs].sort((a, b) => a - b);
+  const count = Math.min(sent.length, arrived.length);
+  const delays = Array.from({ length: count }, (_, index) => arrived[index] - sent[index]);
+  let neededMarginMs = 0;
+  for (let index = 0; index + limit < count; index += 1) {
+    neededMarginMs = Math.max(neededMarginMs, delays[index] - delays[index + limit]);
+  }
+  let closestGapMs = Number.POSITIVE_INFINITY;
+  for (let index = 0; index + limit < arrived.length; index += 1) {
+    closestGapMs = Math.min(closestGapMs, arrived[index + limit] - arrived[index]);
+  }
+  const ordered = [...delays].sort((a, b) => a - b);
+  const at = (fraction) => ordered[Math.min(count - 1, Math.floor(fraction * count))] ?? Number.NaN;
+  return {
+    count,
+    isPaired: sent.length === arrived.length,
+    minMs: at(0),
+    medianMs: at(0.5),
+    p99Ms: at(0.99),
+    maxMs: ordered.at(-1) ?? Number.NaN,
+    spreadMs: count > 0 ? ordered.at(-1) - ordered[0] : Number.NaN,
+    neededMarginMs,
+    closestGapMs,
+  };
+}
+
+/**
+ * Accepted calls (status not 429) against seconds since the first call's arrival, for a chart: at most ~100 points.
+ */
+export function acceptedOverTime(calls) {
+  const arrivals = calls.map((call) => call.startedAtMs).sort((a, b) => a - b);
+  const accepted = calls
+    .filter((call) => call.status !== 429)
+    .map((call) => call.startedAtMs)
+    .sort((a, b) => a - b);
+  const step = Math.max(1, Math.ceil(accepted.length / 100));
+  const points = [[0, 0]];
+  for (let index = step - 1; index < accepted.length; index += step) {
+    points.push([+((accepted[index] - arrivals[0]) / 1000).toFixed(3), index + 1]);
+  }
+  if (accepted.length > 0 && points.at(-1)[1] !== accepted.length) {
+    points.push([+((accepted.at(-1) - arrivals[0]) / 1000).toFixed(3), accepted.length]);
+  }
+  return points;
+}
+
+/** The most calls that arrived in any window [t, t + windowMs) (sorted arrival times in ms). */
+export function maxInWindow(sorted, windowMs) {
+  let max = 0;
+  let first = 0;
+  for (let index = 0; index < sorted.length; index += 1) {
+    while (sorted[index] - sorted[first] >= windowMs) first += 1;
+    max = Math.max(max, index - first + 1);
+  }
+  return max;
 }
 
 /**
@@ -157,6 +284,18 @@ export async function writeGeneratedFile(path, sizeBytes) {
     }
   } finally {
     await handle.close();
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN where it cannot be read. */
+export function cpuSecondsOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat (utime, stime), in clock ticks of 1/100 s on Linux.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
   }
 }
 

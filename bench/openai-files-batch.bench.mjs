@@ -1,0 +1,268 @@
+// Small files (1,000; 200 under --quick) through @x/openai-files's uploadMany against the emulator's Files API
+// (purpose file-extract), with the upload quota (documented: 3 per second per account) scaled to 100/s on both sides.
+// Figures: wall time against the floor the quota sets (files / rate), how many uploads the emulator throttled (429),
+// how many upload calls in all, and how many files it stored (exactly one per file, none twice). Reference run, side
+// by side: the same batch with no client-side limiter (`limiter: false`), paced by the emulator's 429s (the client
+// retries a throttled upload: the service keeps nothing of it), and with no quota anywhere (what this machine does at
+// all). The limiter's window margin is chosen from the dispatch-to-arrival jitter measured in a calibration run.
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createFilesClient } from '../packages/openai-files/dist/index.js';
+import {
+  createMemoryStore,
+  createQuotaLimiter,
+  modelStudioQuotas,
+} from '../packages/ratelimit/dist/index.js';
+import {
+  acceptedOverTime,
+  benchFolder,
+  calibrationWindowMarginMs,
+  chooseWindowMargin,
+  cpuSecondsOf,
+  dispatchDelays,
+  emulatorCalls,
+  emulatorState,
+  fixedWindowMarginMs,
+  isQuick,
+  maxInWindow,
+  recordDispatches,
+  reportSection,
+  startEmulator,
+} from './lib.mjs';
+
+const files = isQuick ? 200 : 1000;
+const ratePerSecond = 100;
+const concurrency = 64;
+// The window margin, chosen from a measurement in this run (as in the kb-lease section): a calibration run of the
+// first 300 files (200 under --quick) with the libraries' 100 ms margin, then chooseWindowMargin (lib.mjs).
+let marginMs = calibrationWindowMarginMs;
+const calibrationFiles = isQuick ? 200 : 300;
+const floorMs = (files / ratePerSecond) * 1000;
+const windows = Math.ceil(files / ratePerSecond);
+const folder = benchFolder('openai-files-batch');
+
+const paths = [];
+for (let index = 0; index < files; index += 1) {
+  const path = join(folder.path, `bench-file-${String(index).padStart(4, '0')}.txt`);
+  writeFileSync(path, `File ${index}\n${'Some text to extract. '.repeat(40)}\n`);
+  paths.push(path);
+}
+
+/**
+ * `mode`: 'limiter' (the client's limiter at the quota), 'no-limiter' (the emulator's 429s pace the batch), 'ceiling'
+ * (no quota anywhere: what this machine does at all, client and emulator sharing its cores).
+ */
+async function run(name, mode, batch = paths) {
+  const withLimiter = mode === 'limiter';
+  const emulator = await startEmulator({
+    limits: { isRateLimited: mode !== 'ceiling' },
+    files: { limits: { uploadsPerSecond: ratePerSecond, queriesPerSecond: ratePerSecond } },
+  });
+  try {
+    const recorded = withLimiter
+      ? recordDispatches(
+          createQuotaLimiter({
+            quotas: {
+              filesUpload: { limit: ratePerSecond, intervalMs: 1000 },
+              files: { ...modelStudioQuotas.files, limit: ratePerSecond },
+            },
+            store: createMemoryStore({ windowMarginMs: marginMs }),
+          }),
+          ['filesUpload'],
+        )
+      : undefined;
+    const client = createFilesClient({
+      apiKey: emulator.account.apiKey,
+      baseUrl: emulator.url,
+      limiter: recorded ? recorded.limiter : false,
+    });
+    const load = loadavg()[0];
+    const cpuBefore = process.cpuUsage();
+    const emulatorCpuBefore = cpuSecondsOf(emulator.child.pid);
+    const startedAtMs = Date.now();
+    const started = performance.now();
+    const results = await client.uploadMany(batch, { purpose: 'file-extract', concurrency });
+    const wallMs = performance.now() - started;
+    const endedAtMs = startedAtMs + wallMs;
+    const cpu = process.cpuUsage(cpuBefore);
+    const emulatorCpu = cpuSecondsOf(emulator.child.pid) - emulatorCpuBefore;
+    await client.close();
+    await recorded?.limiter.close();
+    const calls = await emulatorCalls(emulator.url, 'files.upload');
+    const { files: filesState } = await emulatorState(emulator.url);
+    const stored = filesState.files.filter((file) => file.account === calls[0]?.account);
+    const names = new Set(stored.map((file) => file.filename));
+    const arrivals = calls.map((call) => call.startedAtMs).sort((a, b) => a - b);
+    const accepted = calls
+      .filter((call) => call.status !== 429)
+      .map((call) => call.startedAtMs)
+      .sort((a, b) => a - b);
+    const count429 = calls.filter((call) => call.status === 429).length;
+    const seconds = (ms) => (ms / 1000).toFixed(2);
+    return {
+      name,
+      marginMs,
+      wallMs,
+      calls,
+      count429,
+      stored: stored.length,
+      distinctStored: names.size,
+      delays: recorded
+        ? dispatchDelays(recorded.dispatches.get('filesUpload'), arrivals, ratePerSecond)
+        : undefined,
+      points: acceptedOverTime(calls),
+      row: {
+        run: name,
+        files: batch.length,
+        failed: results.filter((result) => result.status === 'rejected').length,
+        'files stored': stored.length,
+        'files stored twice': stored.length - names.size,
+        'wall s': seconds(wallMs),
+        'floor s (files / rate)': seconds(floorMs),
+        'wall / floor': (wallMs / floorMs).toFixed(3),
+        'upload calls': calls.length,
+        'upload 429s': count429,
+        'most accepted uploads in 1 s': maxInWindow(accepted, 1000),
+        'start to first upload (ramp-up), ms': (arrivals[0] - startedAtMs).toFixed(0),
+        'first to last upload, s': seconds(arrivals.at(-1) - arrivals[0]),
+        'last upload to the end (tail), ms': (endedAtMs - arrivals.at(-1)).toFixed(0),
+        'client CPU s': ((cpu.user + cpu.system) / 1000000).toFixed(2),
+        'emulator CPU s': emulatorCpu.toFixed(2),
+        'load average at start': load.toFixed(1),
+      },
+    };
+  } finally {
+    await emulator.stop();
+  }
+}
+
+let ours;
+let reference;
+let ceiling;
+let calibration;
+try {
+  if (fixedWindowMarginMs === undefined) {
+    calibration = await run('calibration', 'limiter', paths.slice(0, calibrationFiles));
+  }
+  marginMs = chooseWindowMargin(calibration?.delays.neededMarginMs ?? 0);
+  ours = await run(`uploadMany, client limiter ${ratePerSecond}/s`, 'limiter');
+  reference = await run('reference: no client limiter (429s pace it)', 'no-limiter');
+  ceiling = await run('ceiling: no quota anywhere (this machine)', 'ceiling');
+} finally {
+  folder.remove();
+}
+
+const floorS = floorMs / 1000;
+const isStoredOnce = (result) => result.stored === files && result.distinctStored === files;
+const ms = (value) => (Number.isFinite(value) ? value.toFixed(1) : '');
+reportSection({
+  name: 'openai-files-batch',
+  title: `openai-files: ${files} small files through uploadMany, upload quota ${ratePerSecond}/s`,
+  description:
+    `Concurrency ${concurrency}, purpose file-extract, files of about 1 KB. The emulator runs in its own process with Files API uploads limited to ${ratePerSecond}/s per account (the documented 3/s, scaled up); ` +
+    `the client's limiter (@x/ratelimit, sliding window) holds the same quota with each window widened by a ${marginMs} ms margin, so its own span from the first upload to the last is (${windows} - 1) x ${1000 + marginMs} ms = ${((windows - 1) * (1000 + marginMs)) / 1000} s. ` +
+    (calibration
+      ? `The margin was chosen in this run from a measurement: a calibration batch of ${calibrationFiles} files with the libraries' ${calibrationWindowMarginMs} ms margin paired each upload's dispatch with its arrival at the emulator; the largest jitter between calls ${ratePerSecond} apart was ${calibration.delays.neededMarginMs.toFixed(1)} ms, and the margin is twice that, kept within 20 to ${calibrationWindowMarginMs} ms. `
+      : 'The margin was fixed by BENCH_WINDOW_MARGIN_MS. ') +
+    "The reference is the same batch with no client-side limiter, paced by the emulator's 429s (uploads are retried on 429 with backoff); the ceiling is the batch with no quota anywhere, what the client and the emulator do on this machine's cores.",
+  summary: [
+    {
+      figure: `${files} files through uploadMany, wall s`,
+      ours: (ours.wallMs / 1000).toFixed(2),
+      reference: `${floorS.toFixed(2)} (quota floor, ${ratePerSecond}/s)`,
+      ratio: (floorMs / ours.wallMs).toFixed(3),
+      goal: '>= 0.95',
+      isMet: floorMs / ours.wallMs >= 0.95 && ours.count429 === 0 && isStoredOnce(ours),
+    },
+    {
+      figure: `${files} files through uploadMany, upload 429s`,
+      ours: String(ours.count429),
+      reference: `${reference.count429} (no client limiter)`,
+      ratio: '',
+      goal: '= 0',
+      isMet: ours.count429 === 0,
+    },
+    {
+      figure: `${files} files through uploadMany, stored (none twice)`,
+      ours: `${ours.stored} (${ours.stored - ours.distinctStored} twice)`,
+      reference: `${reference.stored} (${reference.stored - reference.distinctStored} twice, no client limiter)`,
+      ratio: '',
+      goal: `= ${files}`,
+      isMet: isStoredOnce(ours),
+    },
+    {
+      figure: `${files} files through uploadMany, wall s vs no client limiter`,
+      ours: (ours.wallMs / 1000).toFixed(2),
+      reference: `${(reference.wallMs / 1000).toFixed(2)} (no client limiter)`,
+      ratio: (reference.wallMs / ours.wallMs).toFixed(3),
+    },
+    {
+      figure: `${files} files through uploadMany, wall s vs no quota at all`,
+      ours: (ours.wallMs / 1000).toFixed(2),
+      reference: `${(ceiling.wallMs / 1000).toFixed(2)} (ceiling: this machine with no quota)`,
+      ratio: (ceiling.wallMs / ours.wallMs).toFixed(3),
+    },
+  ],
+  charts: [
+    {
+      id: 'wall',
+      title: `Accepted uploads over time against the quota floor (${ratePerSecond}/s)`,
+      x: { label: 's since the first upload' },
+      y: { label: 'accepted uploads' },
+      series: [
+        { name: `client limiter, margin ${marginMs} ms`, points: ours.points },
+        { name: 'no client limiter', points: reference.points, isReference: true },
+        { name: 'no quota (ceiling)', points: ceiling.points, isReference: true },
+        {
+          name: `quota floor (${ratePerSecond}/s)`,
+          points: [
+            [0, 0],
+            [floorS, files],
+          ],
+          isReference: true,
+        },
+      ],
+      referenceLines: [{ y: files, label: `${files} files` }],
+    },
+  ],
+  tables: [
+    {
+      title: 'Runs',
+      columns: Object.keys(ours.row),
+      rows: [ours.row, reference.row, ceiling.row],
+      note: "Files stored come from the emulator's state (its Files API records for the account); stored twice counts records sharing a file name.",
+    },
+    {
+      title: 'Upload dispatch to arrival (client limiter runs)',
+      columns: [
+        'run',
+        'calls paired',
+        'median ms',
+        'p99 ms',
+        'max ms',
+        'margin needed ms',
+        'margin used ms',
+        'closest arrivals limit apart, ms',
+      ],
+      rows: [calibration, ours]
+        .filter((result) => result?.delays)
+        .map((result) => ({
+          run: result.name,
+          'calls paired': `${result.delays.count}${result.delays.isPaired ? '' : ' (counts differ)'}`,
+          'median ms': ms(result.delays.medianMs),
+          'p99 ms': ms(result.delays.p99Ms),
+          'max ms': ms(result.delays.maxMs),
+          'margin needed ms': ms(result.delays.neededMarginMs),
+          'margin used ms': String(result.marginMs),
+          'closest arrivals limit apart, ms': ms(result.delays.closestGapMs),
+        })),
+      note: 'As in the kb-lease section: dispatches paired in order with arrivals; the margin needed is the largest delay(k) - delay(k + limit); the closest arrivals limit apart must stay at or above 1000 ms for no 429.',
+    },
+  ],
+  notes: [
+    'When the machine is shared (load average well above its 2 cores), both runs are CPU-bound and the wall time says more about the machine than about the pacing: compare the 429 counts, the call counts and the stored files.',
+    `Goal: zero 429s, every file stored exactly once, and a wall time within 5 % of the floor. The floor counts a full window per ${ratePerSecond} files; the first window starts at once, so a run paced exactly by the limiter ends near (${windows} - 1) x (1 s + margin) plus the ramp-up and the tail.`,
+  ],
+});
