@@ -42,7 +42,8 @@ export interface KnowledgeBaseClientOptions {
    * The client-side quota limiter. Calls are keyed `applyFileUploadLease:<workspace>`, `addFile:<workspace>`,
    * `describeFile:<workspace>`, `listFile:<workspace>` and `getIndexJobStatus:<workspace>`, the keys of
    * `createModelStudioLimiter()` from `@x/ratelimit`; give it a Redis store to share the quotas between processes.
-   * @default the documented quotas (spec §9) in this process, each window held 50 ms longer than documented, owned
+   * @default `createModelStudioLimiter()`: the documented quotas (spec §9) in this process, each window held 100 ms
+   * longer than documented, owned
    * by this client and closed by `close()`
    */
   limiter?: Limiter;

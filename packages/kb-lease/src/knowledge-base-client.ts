@@ -1,9 +1,4 @@
-import {
-  createQuotaLimiter,
-  type ModelStudioQuota,
-  modelStudioQuotas,
-  type QuotaOptions,
-} from '@x/ratelimit';
+import { createModelStudioLimiter } from '@x/ratelimit';
 import { acs3, checkOptions, createClientResources, createTransport, InvalidInputError } from '@x/transport';
 import { bailianBaseUrl } from './bailian-endpoint.js';
 import {
@@ -224,18 +219,12 @@ export function createKnowledgeBaseClient(options: KnowledgeBaseClientOptions = 
   };
 }
 
-/** How much longer than the documented second each window of the default limiter is held. */
-const quotaMarginMs = 50;
-
 /**
  * The documented quotas (spec §9: ApplyFileUploadLease, AddFile and DescribeFile 10/s, ListFile 5/s,
- * GetIndexJobStatus 20/min), each window held 50 ms longer: the client counts a call when it leaves,
- * the service when it arrives, and the margin absorbs the difference between the two.
+ * GetIndexJobStatus 20/min) in memory. The store holds each window `defaultWindowMarginMs` (100 ms) longer than
+ * documented: the client counts a call when it leaves, the service when it arrives, and the margin absorbs the
+ * difference between the two.
  */
 function createDefaultLimiter() {
-  const quotas = {} as Record<ModelStudioQuota, QuotaOptions>;
-  for (const [name, quota] of Object.entries(modelStudioQuotas) as [ModelStudioQuota, QuotaOptions][]) {
-    quotas[name] = { ...quota, intervalMs: quota.intervalMs + quotaMarginMs };
-  }
-  return createQuotaLimiter({ quotas });
+  return createModelStudioLimiter();
 }

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { createQuotaLimiter, modelStudioQuotas } from '@x/ratelimit';
+import { createModelStudioLimiter } from '@x/ratelimit';
 import {
   apiKeyLabel,
   bearer,
@@ -217,21 +217,12 @@ export function createFilesClient(options: FilesClientOptions = {}): FilesClient
 }
 
 /**
- * The quotas of seed 003 ("限流": 3 uploads, and 10 retrieve + list + delete calls, per second), each window held
- * 50 ms longer than a second: a call is counted when it leaves this process and again when it reaches the service, and
- * the margin absorbs the difference between the two.
+ * The quotas of seed 003 ("限流": 3 uploads, and 10 retrieve + list + delete calls, per second) in memory. The store
+ * holds each window `defaultWindowMarginMs` (100 ms) longer than a second: a call is counted when it leaves this
+ * process and again when it reaches the service, and the margin absorbs the difference between the two.
  */
 function createDefaultLimiter() {
-  const marginMs = 50;
-  return createQuotaLimiter({
-    quotas: {
-      filesUpload: {
-        ...modelStudioQuotas.filesUpload,
-        intervalMs: modelStudioQuotas.filesUpload.intervalMs + marginMs,
-      },
-      files: { ...modelStudioQuotas.files, intervalMs: modelStudioQuotas.files.intervalMs + marginMs },
-    },
-  });
+  return createModelStudioLimiter();
 }
 
 /** An origin (an emulator's `http://127.0.0.1:4010`) gets `/compatible-mode/v1`; a full base URL is kept. */

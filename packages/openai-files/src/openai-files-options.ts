@@ -72,8 +72,8 @@ export interface FilesClientOptions {
    * Client-side rate limiter consulted before every attempt, under the keys `filesUpload:<account>` (uploads, 3 per
    * second) and `files:<account>` (retrieve, list, delete and content together, 10 per second), the quotas of seed
    * 003 ("限流"); `<account>` is the start of the API key's SHA-256. `false` turns client-side limiting off.
-   * @default an in-memory `@x/ratelimit` limiter of these two quotas (windows of 1050 ms, a margin for the time a call
-   * takes to reach the service), owned by this client
+   * @default an in-memory `@x/ratelimit` limiter of these two quotas (`createModelStudioLimiter()`: each window held
+   * 100 ms longer than a second, a margin for the time a call takes to reach the service), owned by this client
    */
   limiter?: Limiter | false;
   /**
