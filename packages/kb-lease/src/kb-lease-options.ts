@@ -43,8 +43,7 @@ export interface KnowledgeBaseClientOptions {
    * `describeFile:<workspace>`, `listFile:<workspace>` and `getIndexJobStatus:<workspace>`, the keys of
    * `createModelStudioLimiter()` from `@x/ratelimit`; give it a Redis store to share the quotas between processes.
    * @default `createModelStudioLimiter()`: the documented quotas (spec §9) in this process, each window held 100 ms
-   * longer than documented, owned
-   * by this client and closed by `close()`
+   * longer than documented, owned by this client and closed by `close()`
    */
   limiter?: Limiter;
   /** Where requests, retries and lookups are logged; lines never carry a secret. @default undefined (silent) */
