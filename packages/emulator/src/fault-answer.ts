@@ -4,7 +4,9 @@ import type { SurfaceError } from './surface.js';
 
 /**
  * The error answer of a `status`, `error` or `successFalse` fault on a route: status, code and message as the route's
- * own service would send them, and `Retry-After` for a 429 (plus `x-acs-retry-after` in milliseconds on Bailian).
+ * own service would send them, and `Retry-After` in seconds for a 429 or when the fault sets `retryAfterSeconds` (plus
+ * `x-acs-retry-after` in milliseconds on Bailian, the header the official SDK reads a throttle's wait from:
+ * specs/bailian-data-api.md §7).
  *
  * @example
  * ```ts
@@ -45,6 +47,7 @@ export function faultAnswer(
       status = 200;
       code = fault.code ?? 'InternalError';
       message = fault.message ?? documentedError(family, code)?.message ?? 'The request has failed.';
+      retryAfterSeconds = fault.retryAfterSeconds;
       break;
   }
   retryAfterSeconds ??= status === 429 ? 1 : undefined;
