@@ -7,7 +7,8 @@ export interface StatusFault {
   /** HTTP status, e.g. 429, 500 or 503. */
   readonly status: number;
   /**
-   * `Retry-After` header in seconds.
+   * The wait the answer asks for, in seconds: `Retry-After` in seconds, or on Bailian routes `x-acs-retry-after` in
+   * milliseconds instead (the service's own header, specs/bailian-data-api.md §7).
    * @default 1 for 429, none otherwise
    */
   readonly retryAfterSeconds?: number;
@@ -41,7 +42,8 @@ export interface ErrorFault {
    */
   readonly message?: string;
   /**
-   * `Retry-After` header in seconds (Bailian also gets `x-acs-retry-after` in milliseconds).
+   * The wait the answer asks for, in seconds: `Retry-After`, or on Bailian routes `x-acs-retry-after` in milliseconds
+   * instead.
    * @default 1 for a 429 code, none otherwise
    */
   readonly retryAfterSeconds?: number;
@@ -66,8 +68,8 @@ export interface SuccessFalseFault {
    */
   readonly message?: string;
   /**
-   * The retry hint a throttled answer carries: `Retry-After` in seconds and `x-acs-retry-after` in milliseconds, the
-   * header the official SDK reads a Bailian throttle's wait from (specs/bailian-data-api.md §7: `ThrottlingError`'s
+   * The retry hint a throttled answer carries, in seconds, sent as `x-acs-retry-after` in milliseconds: the header
+   * the official SDK reads a Bailian throttle's wait from (specs/bailian-data-api.md §7: `ThrottlingError`'s
    * `retryAfter` is `x-acs-retry-after`, which openapi-core's `getThrottlingTimeLeft` passes on as milliseconds).
    * Meant for a `Throttling` code such as `DataCenter.Throttling`.
    * @default none (no retry headers)

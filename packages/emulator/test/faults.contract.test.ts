@@ -163,10 +163,14 @@ describe('an injected throttle looks like the real one', () => {
       expect(injected.status).toBe(429);
       expect(real.status).toBe(429);
       expect({ ...injected.json, RequestId: '' }).toEqual({ ...real.json, RequestId: '' });
-      for (const name of ['x-acs-retry-after', 'retry-after', 'x-acs-request-id']) {
+      for (const name of ['x-acs-retry-after', 'x-acs-request-id']) {
         expect(injected.headers[name], name).toBeTruthy();
         expect(real.headers[name], name).toBeTruthy();
       }
+      // Bailian names the wait only in its own header, in milliseconds (spec §7).
+      expect(injected.headers['x-acs-retry-after']).toBe('1000');
+      expect(injected.headers['retry-after']).toBeUndefined();
+      expect(real.headers['retry-after']).toBeUndefined();
     } finally {
       await throttled.close();
     }
@@ -283,7 +287,7 @@ describe('answerLost: the service acts, then the answer is lost to a connection 
 });
 
 describe('successFalse with retryAfterSeconds: a Bailian 200 throttle carries the retry hint', () => {
-  it('Retry-After in seconds and x-acs-retry-after in milliseconds on the 200', async () => {
+  it('x-acs-retry-after in milliseconds on the 200, the only wait header', async () => {
     emulator.faults.next({
       route: 'ListFile',
       fault: { type: 'successFalse', code: 'DataCenter.Throttling', retryAfterSeconds: 2 },
@@ -291,8 +295,8 @@ describe('successFalse with retryAfterSeconds: a Bailian 200 throttle carries th
     const raw = await listFile();
     expect(raw.status).toBe(200);
     expect(raw.json).toMatchObject({ Success: false, Code: 'DataCenter.Throttling', Status: '200' });
-    expect(raw.headers['retry-after']).toBe('2');
     expect(raw.headers['x-acs-retry-after']).toBe('2000');
+    expect(raw.headers['retry-after']).toBeUndefined();
   });
 
   it('no retry headers without it, and the official SDK returns the body without throwing', async () => {

@@ -76,7 +76,7 @@ describe('a 200 with Success: false and a transient Code, on calls safe to repea
       },
     };
     const leasesBefore = await countOf('ApplyFileUploadLease');
-    // The 200 carries `Retry-After: 1` and `x-acs-retry-after: 1000`, as a throttle does.
+    // The 200 carries `x-acs-retry-after: 1000` (milliseconds, spec §7), as a throttle does.
     await context.admin.addFault({
       route: 'ApplyFileUploadLease',
       fault: { type: 'successFalse', code: 'DataCenter.Throttling', retryAfterSeconds: 1 },
