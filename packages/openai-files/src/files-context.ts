@@ -41,7 +41,7 @@ const fileIdPattern = /^file-[A-Za-z0-9._~-]{1,250}$/;
 /**
  * The path of one file, its id checked against the documented form and escaped.
  * @throws `InvalidInputError` `INVALID_FILE_ID` naming the value, for an id not of the form `file-…` (see
- * {@link fileIdPattern}), before any request.
+ * `fileIdPattern`), before any request.
  * @internal
  */
 export function filePath(id: unknown, suffix = ''): string {

@@ -37,7 +37,7 @@ export function retryPolicy(options: RetryOptions | false | undefined): RetryPol
 }
 
 /**
- * The wait before retry number `retry` (1 for the first retry): the server's wait (see {@link parseRetryAfterMs}) when it gave one
+ * The wait before retry number `retry` (1 for the first retry): the server's wait (`parseRetryAfterMs`) when it gave one
  * within `maxRetryAfterMs`, else exponential backoff with full jitter, capped at `maxDelayMs`.
  *
  * @internal
