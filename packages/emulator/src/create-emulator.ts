@@ -22,6 +22,7 @@ import { faultAnswer } from './fault-answer.js';
 import { createFaultPlan, type Fault, type FaultPlan, type FaultPlanOptions } from './fault-plan.js';
 import { createFilesSurface, type FilesSurfaceOptions } from './files/files-surface.js';
 import { drainRequest, newRequestId, sendJson } from './http-reply.js';
+import { loseAnswer } from './lose-answer.js';
 import { newOssRequestId, ossErrorXml } from './oss-error-xml.js';
 import { createSlidingWindow } from './sliding-window.js';
 import type { EmulatorAccount, EmulatorClock, Exchange, Surface, SurfaceContext } from './surface.js';
@@ -473,6 +474,10 @@ async function applyFault(
       return true;
     case 'safeCheckFailed':
       // Answered as usual: the surface reads the fault from `exchange.fault` and shapes what it creates.
+      return false;
+    case 'answerLost':
+      // Handled as usual; the answer the surface writes is held back from the client and the connection reset.
+      loseAnswer(response, fault.at ?? 'body');
       return false;
     case 'reset':
       if (fault.phase === 'response') {

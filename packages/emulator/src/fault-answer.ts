@@ -4,7 +4,9 @@ import type { SurfaceError } from './surface.js';
 
 /**
  * The error answer of a `status`, `error` or `successFalse` fault on a route: status, code and message as the route's
- * own service would send them, and `Retry-After` for a 429 (plus `x-acs-retry-after` in milliseconds on Bailian).
+ * own service would send them, and the wait for a 429 or when the fault sets `retryAfterSeconds`: `Retry-After` in
+ * seconds, or on Bailian `x-acs-retry-after` in milliseconds instead, the header the official SDK reads a throttle's
+ * wait from (specs/bailian-data-api.md §7).
  *
  * @example
  * ```ts
@@ -45,13 +47,15 @@ export function faultAnswer(
       status = 200;
       code = fault.code ?? 'InternalError';
       message = fault.message ?? documentedError(family, code)?.message ?? 'The request has failed.';
+      retryAfterSeconds = fault.retryAfterSeconds;
       break;
   }
   retryAfterSeconds ??= status === 429 ? 1 : undefined;
   const headers: Record<string, string> = {};
   if (retryAfterSeconds !== undefined) {
-    headers['retry-after'] = String(retryAfterSeconds);
+    // Bailian names the wait in its own header, in milliseconds, and only there (specs/bailian-data-api.md §7).
     if (family === 'bailian') headers['x-acs-retry-after'] = String(retryAfterSeconds * 1000);
+    else headers['retry-after'] = String(retryAfterSeconds);
   }
   return { status, code, message, headers };
 }

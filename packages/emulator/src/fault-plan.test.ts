@@ -59,7 +59,7 @@ describe('createFaultPlan', () => {
       'probability must be a number in [0, 1]',
     );
     expect(() => plan.next({ fault: { type: 'explode' } as unknown as Fault })).toThrow(
-      "fault.type must be 'status', 'error', 'successFalse', 'reset', 'delay', 'stall' or 'safeCheckFailed'",
+      "fault.type must be 'status', 'error', 'successFalse', 'reset', 'answerLost', 'delay', 'stall' or 'safeCheckFailed'",
     );
   });
 });

@@ -7,7 +7,8 @@ export interface StatusFault {
   /** HTTP status, e.g. 429, 500 or 503. */
   readonly status: number;
   /**
-   * `Retry-After` header in seconds.
+   * The wait the answer asks for, in seconds: `Retry-After` in seconds, or on Bailian routes `x-acs-retry-after` in
+   * milliseconds instead (the service's own header, specs/bailian-data-api.md §7).
    * @default 1 for 429, none otherwise
    */
   readonly retryAfterSeconds?: number;
@@ -41,7 +42,8 @@ export interface ErrorFault {
    */
   readonly message?: string;
   /**
-   * `Retry-After` header in seconds (Bailian also gets `x-acs-retry-after` in milliseconds).
+   * The wait the answer asks for, in seconds: `Retry-After`, or on Bailian routes `x-acs-retry-after` in milliseconds
+   * instead.
    * @default 1 for a 429 code, none otherwise
    */
   readonly retryAfterSeconds?: number;
@@ -65,6 +67,14 @@ export interface SuccessFalseFault {
    * @default the documented message of the code, else a generic one
    */
   readonly message?: string;
+  /**
+   * The retry hint a throttled answer carries, in seconds, sent as `x-acs-retry-after` in milliseconds: the header
+   * the official SDK reads a Bailian throttle's wait from (specs/bailian-data-api.md §7: `ThrottlingError`'s
+   * `retryAfter` is `x-acs-retry-after`, which openapi-core's `getThrottlingTimeLeft` passes on as milliseconds).
+   * Meant for a `Throttling` code such as `DataCenter.Throttling`.
+   * @default none (no retry headers)
+   */
+  readonly retryAfterSeconds?: number;
 }
 
 /** Drop the connection in the middle of a body. */
@@ -77,6 +87,25 @@ export interface ResetFault {
    * @default 'request'
    */
   readonly phase?: 'request' | 'response';
+}
+
+/**
+ * Let the service handle the request in full (its state changes: a file is added, a lease consumed, a file deleted),
+ * then lose the answer: the connection is reset instead of the answer reaching the client. The client cannot tell
+ * whether the service acted, which is what an exactly-once client must be proved against (specs/bailian-data-api.md
+ * §10.6: AddFile is not idempotent; on a lost answer, look the file up before sending it again). Any route. The call is
+ * recorded with the status the service answered and `fault: 'answerLost'`. (A `reset` fault drops the request
+ * before the service acts on it.)
+ */
+export interface AnswerLostFault {
+  /** Discriminant. */
+  readonly type: 'answerLost';
+  /**
+   * Where the answer is cut. `head`: no byte of it is sent, the socket is destroyed (the client sees the connection
+   * reset before any status). `body`: its head and the first half of its body are sent, then the socket is destroyed.
+   * @default 'body'
+   */
+  readonly at?: 'head' | 'body';
 }
 
 /** Wait before answering normally. */
@@ -115,12 +144,16 @@ export interface SafeCheckFailedFault {
   readonly message?: string;
 }
 
-/** What the emulator does instead of, or before, answering a request (or, for `safeCheckFailed`, after it). */
+/**
+ * What the emulator does instead of, or before, answering a request (or, for `safeCheckFailed` and `answerLost`,
+ * after the service handled it).
+ */
 export type Fault =
   | StatusFault
   | ErrorFault
   | SuccessFalseFault
   | ResetFault
+  | AnswerLostFault
   | DelayFault
   | StallFault
   | SafeCheckFailedFault;
@@ -320,12 +353,25 @@ export function validateFaultRule(value: unknown): asserts value is FaultRule {
       return;
     }
     case 'successFalse': {
-      const { code, message } = fault as Partial<SuccessFalseFault>;
+      const { code, message, retryAfterSeconds } = fault as Partial<SuccessFalseFault>;
       if (code !== undefined && (typeof code !== 'string' || code === '')) {
         throw new TypeError('fault.code must be a non-empty string');
       }
       if (message !== undefined && typeof message !== 'string')
         throw new TypeError('fault.message must be a string');
+      if (
+        retryAfterSeconds !== undefined &&
+        !(Number.isInteger(retryAfterSeconds) && retryAfterSeconds >= 0)
+      ) {
+        throw new TypeError('fault.retryAfterSeconds must be a non-negative integer');
+      }
+      return;
+    }
+    case 'answerLost': {
+      const { at } = fault as Partial<AnswerLostFault>;
+      if (at !== undefined && at !== 'head' && at !== 'body') {
+        throw new TypeError("fault.at must be 'head' or 'body'");
+      }
       return;
     }
     case 'reset':
@@ -357,7 +403,7 @@ export function validateFaultRule(value: unknown): asserts value is FaultRule {
     }
     default:
       throw new TypeError(
-        "fault.type must be 'status', 'error', 'successFalse', 'reset', 'delay', 'stall' or 'safeCheckFailed'",
+        "fault.type must be 'status', 'error', 'successFalse', 'reset', 'answerLost', 'delay', 'stall' or 'safeCheckFailed'",
       );
   }
 }

@@ -37,6 +37,7 @@ export { documentedErrors } from './documented-errors.js';
 export type { EmulatorClockOptions } from './emulator-clock.js';
 export { createEmulatorClock } from './emulator-clock.js';
 export type {
+  AnswerLostFault,
   DelayFault,
   ErrorFault,
   Fault,

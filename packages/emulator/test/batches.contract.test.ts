@@ -213,6 +213,46 @@ describe('Batch API with the official openai SDK', () => {
     expect(wrongEndpoint.param).toBe('endpoint');
     expect((await rejection(client.batches.retrieve('batch_nope'))).status).toBe(404);
   });
+
+  it.each(['0h', '23h', '337h', '15d', '1.5d', '24', '24H', ' 24h', ''])(
+    'refuses a completion_window of %j: whole hours or days from 24h to 336h only',
+    async (completionWindow) => {
+      const input = await uploadInput('window.jsonl', [line('a')]);
+      const refused = await rejection(
+        client.batches.create({
+          input_file_id: input.id,
+          endpoint: '/v1/chat/completions',
+          completion_window: completionWindow as '24h',
+        }),
+      );
+      expect(refused.status).toBe(400);
+      expect({ code: refused.code, param: refused.param }).toEqual({
+        code: 'InvalidParameter',
+        param: 'completion_window',
+      });
+      expect(refused.message).toContain(JSON.stringify(completionWindow));
+    },
+  );
+
+  it.each([
+    ['24h', 24],
+    ['1d', 24],
+    ['72h', 72],
+    ['14d', 336],
+    ['336h', 336],
+  ])('takes a completion_window of %s (%i hours)', async (completionWindow, hours) => {
+    const input = await uploadInput('window-ok.jsonl', [line('a')]);
+    const createdMs = emulator.clock.now();
+    const batch = await client.batches.create({
+      input_file_id: input.id,
+      endpoint: '/v1/chat/completions',
+      completion_window: completionWindow as '24h',
+    });
+    expect(batch.completion_window).toBe(completionWindow);
+    const windowSeconds = (batch.expires_at ?? 0) - Math.floor(createdMs / 1000);
+    expect(windowSeconds).toBeGreaterThanOrEqual(hours * 3600 - 1);
+    expect(windowSeconds).toBeLessThanOrEqual(hours * 3600 + 1);
+  });
 });
 
 describe('Batches that fail validation or outlive their completion window', () => {

@@ -11,5 +11,6 @@ const { fileId } = await client.uploadDocument(path);
 
 await client.deleteFile(fileId);
 const gone = await client.describeFile(fileId).catch((error: Error) => error.message);
-console.log(gone); // GET /…/datacenter/file/…/: 404 …
+// A deleted (or unknown) FileId is a 400 InvalidParameter, the data center's only documented refusal (spec §3.6, §7).
+console.log(gone); // GET /…/datacenter/file/…/: 400 Bad Request (InvalidParameter, …): Required parameter(FileId) missing or invalid, …
 await client.close();

@@ -1,4 +1,5 @@
 import { InvalidInputError } from '@x/transport';
+import { checkId } from './check-id.js';
 import type { ClientContext } from './client-context.js';
 import {
   addCategoryDataSchema,
@@ -88,6 +89,7 @@ export async function deleteCategory(
   categoryId: string,
   signal?: AbortSignal,
 ): Promise<void> {
+  checkId('CategoryId', categoryId);
   await context.call({
     action: 'DeleteCategory',
     method: 'DELETE',

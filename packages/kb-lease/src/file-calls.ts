@@ -1,3 +1,4 @@
+import { checkId } from './check-id.js';
 import type { ClientContext } from './client-context.js';
 import { checkTags } from './document-checks.js';
 import { type FileData, fileDataSchema, fileIdDataSchema, listFileDataSchema } from './kb-lease-api.js';
@@ -22,6 +23,7 @@ export async function describeFile(
   fileId: string,
   signal?: AbortSignal,
 ): Promise<FileData> {
+  checkId('FileId', fileId);
   const { data } = await context.call({
     action: 'DescribeFile',
     method: 'GET',
@@ -39,6 +41,8 @@ export async function* listFiles(
   options: ListFilesOptions = {},
 ): AsyncGenerator<FileData> {
   const { categoryId = 'default', fileName, fileIds, maxResults = 100, signal } = options;
+  checkId('CategoryId', categoryId);
+  for (const fileId of fileIds ?? []) checkId('FileId', fileId);
   let nextToken: string | undefined;
   do {
     const { data } = await context.call({
@@ -70,6 +74,7 @@ export async function deleteFile(
   fileId: string,
   signal?: AbortSignal,
 ): Promise<void> {
+  checkId('FileId', fileId);
   await context.call({
     action: 'DeleteFile',
     method: 'DELETE',
@@ -86,6 +91,7 @@ export async function updateTags(
   tags: readonly string[],
   signal?: AbortSignal,
 ): Promise<void> {
+  checkId('FileId', fileId);
   checkTags(tags);
   await context.call({
     action: 'UpdateFileTag',

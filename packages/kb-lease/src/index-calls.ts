@@ -1,4 +1,5 @@
 import { InvalidInputError, pollUntil } from '@x/transport';
+import { checkId } from './check-id.js';
 import type { ClientContext } from './client-context.js';
 import {
   deleteIndexDocumentDataSchema,
@@ -83,6 +84,8 @@ export async function createIndex(
   if (documentIds && categoryIds) {
     throw new InvalidInputError('INVALID_INDEX_SOURCE', 'Give documentIds or categoryIds, not both');
   }
+  for (const documentId of documentIds ?? []) checkId('FileId', documentId);
+  for (const categoryId of categoryIds ?? []) checkId('CategoryId', categoryId);
   const sourceType = categoryIds ? 'DATA_CENTER_CATEGORY' : 'DATA_CENTER_FILE';
   const created = await context.call({
     action: 'CreateIndex',
@@ -125,9 +128,11 @@ export async function addDocumentsToIndex(
   documentIds: readonly string[],
   signal?: AbortSignal,
 ): Promise<{ jobId: string }> {
+  checkId('IndexId', indexId);
   if (!Array.isArray(documentIds) || documentIds.length === 0) {
     throw new InvalidInputError('INVALID_DOCUMENT_IDS', 'documentIds must be a non-empty array of file ids');
   }
+  for (const documentId of documentIds) checkId('FileId', documentId);
   const { data } = await context.call({
     action: 'SubmitIndexAddDocumentsJob',
     method: 'POST',
@@ -146,6 +151,8 @@ export async function getIndexJobStatus(
   jobId: string,
   signal?: AbortSignal,
 ): Promise<IndexJobStatusData> {
+  checkId('IndexId', indexId);
+  checkId('JobId', jobId);
   const { data } = await context.call({
     action: 'GetIndexJobStatus',
     method: 'GET',
@@ -175,6 +182,9 @@ export async function waitForIndexJob(
     maxPollIntervalMs = 30_000,
     signal,
   } = options;
+  checkId('IndexId', indexId);
+  checkId('JobId', jobId);
+  for (const documentId of documentIds ?? []) checkId('FileId', documentId);
   const what = `index job ${jobId} of ${indexId}`;
   try {
     return await pollUntil<IndexJobStatusData>(
@@ -229,6 +239,7 @@ export async function* listIndexDocuments(
   options: ListIndexDocumentsOptions = {},
 ): AsyncGenerator<IndexDocument> {
   const { documentName, documentStatus, enableNameLike, pageSize = 100, signal } = options;
+  checkId('IndexId', indexId);
   for (let pageNumber = 1; ; pageNumber += 1) {
     const { data } = await context.call({
       action: 'ListIndexDocuments',
@@ -259,9 +270,11 @@ export async function deleteIndexDocuments(
   documentIds: readonly string[],
   signal?: AbortSignal,
 ): Promise<void> {
+  checkId('IndexId', indexId);
   if (!Array.isArray(documentIds) || documentIds.length === 0) {
     throw new InvalidInputError('INVALID_DOCUMENT_IDS', 'documentIds must be a non-empty array of file ids');
   }
+  for (const documentId of documentIds) checkId('FileId', documentId);
   await context.call({
     action: 'DeleteIndexDocument',
     method: 'POST',

@@ -54,7 +54,8 @@ export interface KnowledgeBaseClient {
    * and into `indexId` when given, adding it exactly once (see the README's "Exactly once").
    *
    * @throws `InvalidInputError` (from `@x/transport`) before any call: `INVALID_FILE_NAME`, `UNSUPPORTED_FILE_TYPE`,
-   * `FILE_TOO_LARGE`, `FILE_EMPTY`, `INVALID_TAGS`, `INVALID_PARSER_CONFIG`, `INVALID_OPTIONS`, `FILE_NOT_FOUND`;
+   * `FILE_TOO_LARGE`, `FILE_EMPTY`, `INVALID_TAGS`, `INVALID_PARSER_CONFIG`, `INVALID_OPTIONS`, `FILE_NOT_FOUND`,
+   * `INVALID_CATEGORY_ID` / `INVALID_INDEX_ID` (an id outside 1 to 128 letters, digits, `_` and `-`);
    * `FILE_CHANGED` when the bytes sent do not hash to the declared MD5 (AddFile is then never called).
    * @throws {@link KnowledgeBaseError} `PARSE_FAILED` / `FILE_FAILED` with the parse message, `INDEX_JOB_FAILED`,
    * `SERVICE_FAILURE` (a 200 with `Success: false`), `ADD_FILE_UNCERTAIN`.
@@ -66,7 +67,7 @@ export interface KnowledgeBaseClient {
    * Uploads a new version of a file: the new one is parsed (and indexed with `indexId`) first, then the old one is
    * removed from the index and deleted. On failure the old one stays.
    *
-   * @throws Everything {@link KnowledgeBaseClient.uploadDocument} throws.
+   * @throws Everything {@link KnowledgeBaseClient.uploadDocument} throws; `InvalidInputError` `INVALID_FILE_ID` first.
    */
   updateDocument(
     fileId: string,
@@ -84,23 +85,42 @@ export interface KnowledgeBaseClient {
     sources: readonly (DocumentInput | UploadManyItem)[],
     options?: UploadManyOptions,
   ): Promise<UploadManyResult[]>;
-  /** DescribeFile: the file with every field the service sent. @throws `HttpStatusError`, {@link KnowledgeBaseError} */
+  /**
+   * DescribeFile: the file with every field the service sent.
+   * @throws `InvalidInputError` `INVALID_FILE_ID` before any call (an id outside 1 to 128 letters, digits, `_` and
+   * `-`: the documented form is `file_<32hex>_<digits>`, spec §3.3); `HttpStatusError` (400 `InvalidParameter` for an
+   * unknown or deleted FileId); {@link KnowledgeBaseError}
+   */
   describeFile(fileId: string, options?: SignalOptions): Promise<FileData>;
-  /** ListFile as an async iterator over every page (`NextToken`). @throws `HttpStatusError` */
+  /**
+   * ListFile as an async iterator over every page (`NextToken`).
+   * @throws `InvalidInputError` `INVALID_CATEGORY_ID`, `INVALID_FILE_ID`; `HttpStatusError`
+   */
   listFiles(options?: ListFilesOptions): AsyncIterable<FileData>;
-  /** DeleteFile. @throws `HttpStatusError` (400 while the file is parsing) */
+  /**
+   * DeleteFile.
+   * @throws `InvalidInputError` `INVALID_FILE_ID` before any call; `HttpStatusError` (400 `InvalidParameter` while the
+   * file is parsing, or for an unknown or deleted FileId)
+   */
   deleteFile(fileId: string, options?: SignalOptions): Promise<void>;
-  /** UpdateFileTag: replaces the tags. @throws `InvalidInputError` `INVALID_TAGS`, `HttpStatusError` */
+  /** UpdateFileTag: replaces the tags. @throws `InvalidInputError` `INVALID_FILE_ID`, `INVALID_TAGS`; `HttpStatusError` */
   updateTags(fileId: string, tags: readonly string[], options?: SignalOptions): Promise<void>;
   /** AddCategory (UNSTRUCTURED). @throws `InvalidInputError` `INVALID_CATEGORY_NAME`, `HttpStatusError` */
   addCategory(options: AddCategoryOptions): Promise<{ categoryId: string; categoryName: string }>;
   /** ListCategory as an async iterator. @throws `HttpStatusError` */
   listCategories(options?: ListCategoriesOptions): AsyncIterable<CategoryData>;
-  /** DeleteCategory. @throws `HttpStatusError` */
+  /** DeleteCategory. @throws `InvalidInputError` `INVALID_CATEGORY_ID`; `HttpStatusError` */
   deleteCategory(categoryId: string, options?: SignalOptions): Promise<void>;
-  /** CreateIndex and SubmitIndexJob (spec §10.10). @throws `InvalidInputError`, `HttpStatusError` */
+  /**
+   * CreateIndex and SubmitIndexJob (spec §10.10).
+   * @throws `InvalidInputError` (`INVALID_INDEX_NAME`, `INVALID_INDEX_SOURCE`, `INVALID_FILE_ID`,
+   * `INVALID_CATEGORY_ID`); `HttpStatusError`
+   */
   createIndex(options: CreateIndexOptions): Promise<{ indexId: string; jobId: string }>;
-  /** SubmitIndexAddDocumentsJob. @throws `InvalidInputError` `INVALID_DOCUMENT_IDS`, `HttpStatusError` */
+  /**
+   * SubmitIndexAddDocumentsJob.
+   * @throws `InvalidInputError` `INVALID_INDEX_ID`, `INVALID_DOCUMENT_IDS`, `INVALID_FILE_ID`; `HttpStatusError`
+   */
   addDocumentsToIndex(
     indexId: string,
     documentIds: readonly string[],
@@ -108,16 +128,20 @@ export interface KnowledgeBaseClient {
   ): Promise<{ jobId: string }>;
   /**
    * Polls GetIndexJobStatus (at least 5 s apart, 20/min) until the job completes and each document is `FINISH`.
-   * @throws {@link KnowledgeBaseError} `INDEX_JOB_FAILED`; `PollTimeoutError`; `signal.reason`
+   * @throws `InvalidInputError` `INVALID_INDEX_ID`, `INVALID_JOB_ID`, `INVALID_FILE_ID` before any call;
+   * {@link KnowledgeBaseError} `INDEX_JOB_FAILED`; `PollTimeoutError`; `signal.reason`
    */
   waitForIndexJob(
     indexId: string,
     jobId: string,
     options?: WaitForIndexJobOptions,
   ): Promise<IndexJobStatusData>;
-  /** ListIndexDocuments as an async iterator over every page. @throws `HttpStatusError` */
+  /** ListIndexDocuments as an async iterator over every page. @throws `InvalidInputError` `INVALID_INDEX_ID`; `HttpStatusError` */
   listIndexDocuments(indexId: string, options?: ListIndexDocumentsOptions): AsyncIterable<IndexDocument>;
-  /** DeleteIndexDocument. @throws `InvalidInputError` `INVALID_DOCUMENT_IDS`, `HttpStatusError` */
+  /**
+   * DeleteIndexDocument.
+   * @throws `InvalidInputError` `INVALID_INDEX_ID`, `INVALID_DOCUMENT_IDS`, `INVALID_FILE_ID`; `HttpStatusError`
+   */
   deleteIndexDocuments(
     indexId: string,
     documentIds: readonly string[],

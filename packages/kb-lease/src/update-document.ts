@@ -1,3 +1,4 @@
+import { checkId } from './check-id.js';
 import type { ClientContext } from './client-context.js';
 import type { DocumentInput } from './document-source.js';
 import { deleteFile, describeFile } from './file-calls.js';
@@ -25,6 +26,8 @@ export async function updateDocument(
   options: UploadDocumentOptions,
 ): Promise<UpdatedDocument> {
   const { signal } = options;
+  checkId('FileId', fileId);
+  if (options.indexId !== undefined) checkId('IndexId', options.indexId);
   const old = await describeFile(context, fileId, signal);
   const categoryId = options.categoryId ?? old.CategoryId ?? 'default';
   const document = await uploadDocument(context, input, {

@@ -1,5 +1,6 @@
 import { HttpStatusError, none, pollUntil, type UploadProgress } from '@x/transport';
 import { type AddFileFields, type AddFileOutcome, addFileOnce, findAdded } from './add-file-once.js';
+import { checkId } from './check-id.js';
 import type { ClientContext } from './client-context.js';
 import { checkDocumentSize, checkFileName, checkParserConfig, checkTags } from './document-checks.js';
 import { type DocumentInput, type DocumentSource, resolveDocumentSource } from './document-source.js';
@@ -81,6 +82,8 @@ export async function uploadDocument(
   const categoryId = options.categoryId ?? 'default';
   const wait = indexId !== undefined || options.wait !== false;
   signal?.throwIfAborted();
+  checkId('CategoryId', categoryId);
+  if (indexId !== undefined) checkId('IndexId', indexId);
   if (tags) checkTags(tags);
   if (parserConfig) checkParserConfig(parserConfig);
   if (categoryType === 'SESSION_FILE' && categoryId !== 'default') {

@@ -68,7 +68,8 @@ export interface FilesClient {
   ): Promise<UploadManyResult[]>;
   /**
    * The file object of one file (`GET /files/{file_id}`, seed 003).
-   * @throws `InvalidInputError` `INVALID_FILE_ID`; `HttpStatusError` (404 for an unknown id); `signal.reason`.
+   * @throws `InvalidInputError` `INVALID_FILE_ID` before any request, for an id not of the documented form `file-…`
+   * (specs/openai-files.md: `file-fe-…`, `file-batch-…`); `HttpStatusError` (404 for an unknown id); `signal.reason`.
    */
   retrieve(id: string, options?: CallOptions): Promise<FileObject>;
   /**
@@ -105,7 +106,8 @@ export interface FilesClient {
   /**
    * Retrieves the file until its status is `processed`, with backoff from 500 ms to 5 s inside the 10 per second
    * budget (seed 003).
-   * @throws {@link FileProcessingError} `FILE_PROCESSING_FAILED` with `statusDetails` when the status is `error`;
+   * @throws `InvalidInputError` `INVALID_FILE_ID` before any request, for an id not of the form `file-…`;
+   * {@link FileProcessingError} `FILE_PROCESSING_FAILED` with `statusDetails` when the status is `error`;
    * `PollTimeoutError` (code `TIMEOUT`) after `timeoutMs`; `HttpStatusError`; `signal.reason`.
    */
   waitUntilProcessed(id: string, options?: WaitOptions): Promise<FileObject>;

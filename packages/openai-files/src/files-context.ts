@@ -30,15 +30,27 @@ export async function sendWithHint<T>(
 }
 
 /**
- * The path of one file, its id checked and escaped.
- * @throws `InvalidInputError` `INVALID_FILE_ID` for an empty or non-string id.
+ * A file id as the service documents it: `file-` and then letters, digits, `_`, `-`, `.` or `~` (specs/openai-files.md:
+ * "Ids look like `file-fe-…` (file-extract) and `file-batch-…` (batch)"; seed 003's examples `file-fe-xxx`,
+ * `file-batch-oLIon7bzfxELqJBTS5okwC4E`; Batch results are `file-batch_output-…`). Lenient on purpose: any suffix of
+ * URL-safe characters passes, so a new kind of id does too, and nothing that could leave the path segment (`/`, `%`,
+ * `?`, `#`, spaces) is ever sent.
+ */
+const fileIdPattern = /^file-[A-Za-z0-9._~-]{1,250}$/;
+
+/**
+ * The path of one file, its id checked against the documented form and escaped.
+ * @throws `InvalidInputError` `INVALID_FILE_ID` naming the value, for an id not of the form `file-…` (see
+ * `fileIdPattern`), before any request.
  * @internal
  */
 export function filePath(id: unknown, suffix = ''): string {
-  if (typeof id !== 'string' || id.trim() === '') {
+  if (typeof id !== 'string' || !fileIdPattern.test(id)) {
+    const shown =
+      typeof id === 'string' ? JSON.stringify(id.length > 200 ? `${id.slice(0, 200)}…` : id) : typeof id;
     throw new InvalidInputError(
       'INVALID_FILE_ID',
-      `Expected a file id such as "file-fe-…", got ${typeof id === 'string' ? JSON.stringify(id) : typeof id}`,
+      `Expected a file id such as "file-fe-…" or "file-batch-…" ("file-" and then letters, digits, "_", "-", "." or "~"), got ${shown}`,
     );
   }
   return `/files/${encodeURIComponent(id)}${suffix}`;

@@ -10,7 +10,7 @@ export interface HttpStatusErrorOptions extends TransportErrorOptions {
   requestId?: string;
   /** The start of the response body, redacted. */
   body?: string;
-  /** Milliseconds the server asked us to wait (`retry-after-ms` / `Retry-After`). */
+  /** Milliseconds the server asked us to wait (`retry-after-ms`, Bailian's `x-acs-retry-after` in ms, `Retry-After`). */
   retryAfterMs?: number;
   /** The `Location` header of a redirect, redacted. */
   location?: string;

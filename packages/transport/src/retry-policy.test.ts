@@ -43,6 +43,15 @@ describe('parseRetryAfterMs', () => {
     expect(parseRetryAfterMs({ 'retry-after': 'Tue, 31 Dec 2024 23:00:00 GMT' }, now)).toBe(0);
   });
 
+  it("reads Bailian's x-acs-retry-after in milliseconds, after retry-after-ms and before Retry-After", () => {
+    expect(parseRetryAfterMs({ 'x-acs-retry-after': '1500' }, now)).toBe(1500);
+    expect(parseRetryAfterMs({ 'x-acs-retry-after': '2000', 'retry-after': '9' }, now)).toBe(2000);
+    expect(parseRetryAfterMs({ 'retry-after-ms': '150', 'x-acs-retry-after': '2000' }, now)).toBe(150);
+    expect(parseRetryAfterMs({ 'x-acs-retry-after': '0' }, now)).toBe(0);
+    expect(parseRetryAfterMs({ 'x-acs-retry-after': 'later', 'retry-after': '3' }, now)).toBe(3000);
+    expect(parseRetryAfterMs({ 'x-acs-retry-after': '-5', 'retry-after': '1' }, now)).toBe(1000);
+  });
+
   it('ignores what it cannot read', () => {
     expect(parseRetryAfterMs({}, now)).toBeUndefined();
     expect(parseRetryAfterMs({ 'retry-after': 'soon' }, now)).toBeUndefined();

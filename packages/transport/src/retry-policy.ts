@@ -11,7 +11,10 @@ export interface RetryOptions {
    * it. @default undefined (no deadline)
    */
   deadlineMs?: number;
-  /** A `Retry-After` longer than this is not waited for: the backoff delay is used instead. @default 60000 */
+  /**
+   * A server wait (`retry-after-ms`, Bailian's `x-acs-retry-after`, `Retry-After`) longer than this is not waited for:
+   * the backoff delay is used instead. @default 60000
+   */
   maxRetryAfterMs?: number;
 }
 
@@ -34,7 +37,7 @@ export function retryPolicy(options: RetryOptions | false | undefined): RetryPol
 }
 
 /**
- * The wait before retry number `retry` (1 for the first retry): the server's `Retry-After` when it gave one
+ * The wait before retry number `retry` (1 for the first retry): the server's wait (`parseRetryAfterMs`) when it gave one
  * within `maxRetryAfterMs`, else exponential backoff with full jitter, capped at `maxDelayMs`.
  *
  * @internal
@@ -52,8 +55,11 @@ export function retryDelayMs(
 }
 
 /**
- * Reads how long the server asks us to wait: `retry-after-ms` first, then `Retry-After` in seconds or as an HTTP
- * date. Undefined when absent or unreadable.
+ * Reads how long the server asks us to wait, in milliseconds: `retry-after-ms` first (the OpenAI SDK's header,
+ * specs/openai-files.md: "`retry-after-ms`, then `Retry-After`"), then Bailian's `x-acs-retry-after` in milliseconds
+ * (specs/bailian-data-api.md §7: the official SDK's `ThrottlingError.retryAfter` is this header, which
+ * `@alicloud/openapi-core` reads as an integer and sleeps that many milliseconds), then `Retry-After` in seconds or as
+ * an HTTP date. A header that is absent or unreadable is skipped. Undefined when none can be read.
  *
  * @internal
  */
@@ -61,10 +67,10 @@ export function parseRetryAfterMs(
   headers: Readonly<Record<string, string>>,
   nowMs: number = Date.now(),
 ): number | undefined {
-  const milliseconds = headers['retry-after-ms'];
-  if (milliseconds !== undefined && milliseconds.trim() !== '') {
-    const value = Number(milliseconds);
-    if (Number.isFinite(value) && value >= 0) return Math.ceil(value);
+  for (const name of ['retry-after-ms', 'x-acs-retry-after']) {
+    const milliseconds = headers[name]?.trim();
+    if (milliseconds === undefined || !/^\d+(\.\d+)?$/.test(milliseconds)) continue;
+    return Math.ceil(Number(milliseconds));
   }
   const retryAfter = headers['retry-after']?.trim();
   if (!retryAfter) return undefined;

@@ -578,13 +578,37 @@ const catalogue: BadInput[] = [
     code: 'INVALID_FILE_ID',
     names: () => '"   "',
   },
+  // Ids are checked against the documented form, leniently ("file-" and URL-safe characters; spec openai-files.md),
+  // so nothing that could leave its path segment is sent.
   {
-    // Ids are escaped, never checked against a pattern the service may change: ../ stays inside one path segment.
-    name: 'openai-files: a file id with ../ is one escaped segment, unknown to the service',
+    name: 'openai-files: a file id with ../ (retrieve)',
     run: () => files.retrieve('../../etc/passwd'),
-    code: 'HTTP_STATUS',
-    names: () => '..%2F..%2Fetc%2Fpasswd',
-    requests: 1,
+    code: 'INVALID_FILE_ID',
+    names: () => '"../../etc/passwd"',
+  },
+  {
+    name: 'openai-files: a file id with ../ after a valid prefix (delete)',
+    run: () => files.delete('file-fe-../../etc/passwd'),
+    code: 'INVALID_FILE_ID',
+    names: () => '"file-fe-../../etc/passwd"',
+  },
+  {
+    name: 'openai-files: a file id carrying a query (content)',
+    run: () => files.content('file-fe-abc?purpose=batch'),
+    code: 'INVALID_FILE_ID',
+    names: () => '"file-fe-abc?purpose=batch"',
+  },
+  {
+    name: 'openai-files: a file id with an escaped slash (download)',
+    run: () => files.download('file-fe-a%2Fb', join(folder, 'never-written.txt')),
+    code: 'INVALID_FILE_ID',
+    names: () => '"file-fe-a%2Fb"',
+  },
+  {
+    name: 'openai-files: a file id without the file- prefix (waitUntilProcessed)',
+    run: () => files.waitUntilProcessed('fe-abc', { intervalMs: 10 }),
+    code: 'INVALID_FILE_ID',
+    names: () => '"fe-abc"',
   },
   {
     name: 'openai-files: a list page over 2000',
@@ -718,6 +742,48 @@ const catalogue: BadInput[] = [
     run: () => files.upload(paths.fifo, { purpose: 'batch' }),
     code: 'NOT_A_FILE',
     names: () => paths.fifo,
+  },
+  {
+    name: 'kb-lease: a FileId with ../ (describeFile)',
+    run: () => knowledgeBase.describeFile('../../datacenter/files'),
+    code: 'INVALID_FILE_ID',
+    names: () => '"../../datacenter/files"',
+  },
+  {
+    name: 'kb-lease: a FileId with a slash (deleteFile)',
+    run: () => knowledgeBase.deleteFile('file_1/../file_2'),
+    code: 'INVALID_FILE_ID',
+    names: () => '"file_1/../file_2"',
+  },
+  {
+    name: 'kb-lease: a CategoryId with ../ (deleteCategory)',
+    run: () => knowledgeBase.deleteCategory('../default'),
+    code: 'INVALID_CATEGORY_ID',
+    names: () => '"../default"',
+  },
+  {
+    name: 'kb-lease: a CategoryId with a query (uploadDocument)',
+    run: () => knowledgeBase.uploadDocument(paths.notes, { categoryId: 'cate_x?MaxResults=1' }),
+    code: 'INVALID_CATEGORY_ID',
+    names: () => '"cate_x?MaxResults=1"',
+  },
+  {
+    name: 'kb-lease: an IndexId with a space (addDocumentsToIndex)',
+    run: () => knowledgeBase.addDocumentsToIndex('idx 1', ['file_1']),
+    code: 'INVALID_INDEX_ID',
+    names: () => '"idx 1"',
+  },
+  {
+    name: 'kb-lease: a JobId with ../ (waitForIndexJob)',
+    run: () => knowledgeBase.waitForIndexJob('jkurxhju6b', '../job'),
+    code: 'INVALID_JOB_ID',
+    names: () => '"../job"',
+  },
+  {
+    name: 'kb-lease: a document id with ../ (deleteIndexDocuments)',
+    run: () => knowledgeBase.deleteIndexDocuments('jkurxhju6b', ['file_1', '../file_2']),
+    code: 'INVALID_FILE_ID',
+    names: () => '"../file_2"',
   },
   {
     name: 'kb-lease: an MD5 that is not 32 hex characters',

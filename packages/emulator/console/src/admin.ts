@@ -39,6 +39,10 @@ export const faultKinds: Record<string, { readonly label: string; readonly fault
     label: 'connection reset during the response',
     fault: { type: 'reset', phase: 'response' },
   },
+  'answer-lost': {
+    label: 'answer lost (the service acts, then the connection resets)',
+    fault: { type: 'answerLost' },
+  },
   'delay-2000': { label: 'delay 2 s', fault: { type: 'delay', delayMs: 2000 } },
   stall: { label: 'stall (never answer)', fault: { type: 'stall', phase: 'request' } },
 };

@@ -352,7 +352,7 @@ export function createBailianSurface(
     const limit = rateLimits[route.action];
     if (limit !== undefined && !context.withinQuota(`bailian:${account.name}:${route.action}`, limit, 1000)) {
       throw new BailianApiError(429, 'DataCenter.Throttling', 'Requests throttling triggered.', {
-        headers: { 'x-acs-retry-after': '1000', 'retry-after': '1' },
+        headers: { 'x-acs-retry-after': '1000' },
       });
     }
     if (
@@ -365,7 +365,7 @@ export function createBailianSurface(
     ) {
       throw new BailianApiError(429, 'Throttling.User', 'Request was denied due to user flow control.', {
         source: 'gateway',
-        headers: { 'x-acs-retry-after': '60000', 'retry-after': '60' },
+        headers: { 'x-acs-retry-after': '60000' },
       });
     }
     const params = requestParams(route, signed.query, body, headers['content-type']?.[0]);

@@ -194,6 +194,8 @@ export function describeFault(fault: Fault): string {
     case 'reset':
     case 'stall':
       return `${fault.type} ${fault.phase ?? 'request'}`;
+    case 'answerLost':
+      return `answer lost (${fault.at ?? 'body'})`;
     case 'delay':
       return `delay ${fault.delayMs} ms`;
     case 'error':

@@ -128,8 +128,17 @@ interface BatchRecord {
 const endpoints = ['/v1/chat/completions', '/v1/embeddings'];
 const hourMs = 3600 * 1000;
 
-/** The `completion_window` (`24h`, `2d`) in milliseconds. */
-function windowMsOf(completionWindow: string): number {
+/**
+ * The shortest and longest `completion_window` the service takes: a whole number of hours (`h`) or days (`d`) from 24
+ * hours to 336 hours (14 days), as Model Studio's OpenAI-compatible Batch documentation states it ("shortest 24h,
+ * longest 336h, integers only, units h and d, e.g. 24h or 14d"); the specs in this repository do not cover Batch.
+ */
+const shortestWindowMs = 24 * hourMs;
+const longestWindowMs = 336 * hourMs;
+
+/** The `completion_window` (`24h`, `2d`) in milliseconds, or undefined when it is not a whole `<n>h` / `<n>d`. */
+function windowMsOf(completionWindow: unknown): number | undefined {
+  if (typeof completionWindow !== 'string' || !/^\d{1,6}[hd]$/.test(completionWindow)) return undefined;
   const amount = Number(completionWindow.slice(0, -1));
   return amount * (completionWindow.endsWith('d') ? 24 * hourMs : hourMs);
 }
@@ -420,11 +429,12 @@ export function createBatchJobs(dependencies: BatchJobsDependencies) {
         );
       }
       const completionWindow = input.completion_window;
-      if (typeof completionWindow !== 'string' || !/^\d+[hd]$/.test(completionWindow)) {
+      const windowMs = windowMsOf(completionWindow);
+      if (windowMs === undefined || windowMs < shortestWindowMs || windowMs > longestWindowMs) {
         throw new FilesApiError(
           400,
           'InvalidParameter',
-          'Invalid completion_window: use a duration such as "24h".',
+          `Invalid completion_window ${JSON.stringify(completionWindow ?? null)}: use a whole number of hours or days from 24h to 336h (14d), such as "24h".`,
           'completion_window',
         );
       }
@@ -462,10 +472,10 @@ export function createBatchJobs(dependencies: BatchJobsDependencies) {
         endpoint,
         inputFileId,
         inputPath: file.path,
-        completionWindow,
+        completionWindow: completionWindow as string,
         metadata: metadata as Record<string, string> | null,
         createdAtMs,
-        windowMs: windowMsOf(completionWindow),
+        windowMs,
         sequence,
         validationErrors: validation.errors,
         requestCount: validation.requestCount,

@@ -1,7 +1,6 @@
 import { acs3, createTransport } from '@x/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KnowledgeBaseClientOptions } from '../../src/index.js';
-import { startAnswerCuttingProxy } from './answer-cutting-proxy.js';
 import { contractContext, pdfBytes } from './contract-context.js';
 
 const context = await contractContext();
@@ -62,30 +61,29 @@ describe('AddFile under faults: every document added exactly once, none lost', (
   });
 
   it('an AddFile whose answer is lost after the service added the file: found by lookup, never added twice', async () => {
-    // Over real sockets: a proxy lets the emulator add the file and answer, then resets the client's connection
-    // halfway through the answer.
-    const proxy = await startAnswerCuttingProxy(
-      context.url,
-      (method, path) => method === 'PUT' && /\/datacenter\/file$/.test(path),
-      3,
-    );
-    try {
-      const paths = await batch('answer-lost', 4);
-      const { results, addFileCalls } = await expectExactlyOnce('answer-lost', paths, {
-        endpoint: proxy.url,
-      });
-      expect(proxy.cutCount).toBe(3);
-      expect(addFileCalls).toHaveLength(4);
-      expect(addFileCalls.every((call) => call.status === 200)).toBe(true);
-      expect(
-        results.filter((result) => result.status === 'fulfilled' && result.value.wasFoundByLookup),
-      ).toHaveLength(3);
-      expect(results.every((result) => result.status === 'fulfilled' && result.value.leases === 1)).toBe(
-        true,
-      );
-    } finally {
-      await proxy.close();
-    }
+    // The emulator adds the file and answers, then resets the client's connection halfway through the answer.
+    await context.admin.addFault({ route: 'AddFile', fault: { type: 'answerLost' }, times: 3 });
+    const paths = await batch('answer-lost', 4);
+    const { results, addFileCalls } = await expectExactlyOnce('answer-lost', paths);
+    expect(addFileCalls.filter((call) => call.fault === 'answerLost')).toHaveLength(3);
+    expect(addFileCalls).toHaveLength(4);
+    expect(addFileCalls.every((call) => call.status === 200)).toBe(true);
+    expect(
+      results.filter((result) => result.status === 'fulfilled' && result.value.wasFoundByLookup),
+    ).toHaveLength(3);
+    expect(results.every((result) => result.status === 'fulfilled' && result.value.leases === 1)).toBe(true);
+  });
+
+  it('an AddFile whose answer is lost before its status arrives: found by lookup, never added twice', async () => {
+    await context.admin.addFault({ route: 'AddFile', fault: { type: 'answerLost', at: 'head' }, times: 2 });
+    const paths = await batch('answer-lost-head', 3);
+    const { results, addFileCalls } = await expectExactlyOnce('answer-lost-head', paths);
+    expect(addFileCalls.filter((call) => call.fault === 'answerLost')).toHaveLength(2);
+    expect(addFileCalls).toHaveLength(3);
+    expect(
+      results.filter((result) => result.status === 'fulfilled' && result.value.wasFoundByLookup),
+    ).toHaveLength(2);
+    expect(results.every((result) => result.status === 'fulfilled' && result.value.leases === 1)).toBe(true);
   });
 
   it('a reset while AddFile is sent (nothing added): looked up, sent again with the same lease, added once', async () => {

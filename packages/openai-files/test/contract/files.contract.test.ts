@@ -38,6 +38,39 @@ describe('retrieve, delete, content, download', () => {
     expect((gone as HttpStatusError).requestId).toMatch(/\S/);
   });
 
+  it.each([
+    '../../etc/passwd',
+    'file-fe-../../etc/passwd',
+    'file-fe-abc?purpose=batch',
+    'file-fe-abc#x',
+    'file-fe-a%2Fb',
+    'file-fe-a b',
+    'fe-abc',
+    'file-',
+  ])('refuses the id %j in every call that takes one, naming it, before sending anything', async (id) => {
+    const since = await context.lastCallId();
+    const target = join(context.directory, 'never.txt');
+    for (const call of [
+      () => files.retrieve(id),
+      () => files.delete(id),
+      () => files.content(id),
+      () => files.download(id, target),
+      () => files.waitUntilProcessed(id, { intervalMs: 10 }),
+    ]) {
+      const error = await call().catch((caught: unknown) => caught);
+      expect(InvalidInputError.isInstance(error) && error.code).toBe('INVALID_FILE_ID');
+      expect((error as Error).message).toContain(JSON.stringify(id));
+    }
+    expect((await context.admin.calls()).filter((call) => call.id > since)).toEqual([]);
+  });
+
+  it('takes the documented id forms: file-fe-…, file-batch-…, file-batch_output-…', async () => {
+    for (const id of ['file-fe-xxx', 'file-batch-oLIon7bzfxELqJBTS5okwC4E', 'file-batch_output-a1_b2-c3']) {
+      const error = await files.retrieve(id).catch((caught: unknown) => caught);
+      expect(HttpStatusError.isInstance(error) && error.status).toBe(404);
+    }
+  });
+
   it('refuses an empty id before sending anything', async () => {
     const since = await context.lastCallId();
     await expect(files.retrieve('')).rejects.toMatchObject({ code: 'INVALID_FILE_ID' });
