@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createAdminClient } from '@x/emulator/vitest';
 import { createKnowledgeBaseClient } from '@x/kb-lease';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { emulatorEnv, jsonLines, runCli, scratchDir, startCli } from './run-cli.js';
+import { emulatorEnv, interruptWhenStalled, jsonLines, runCli, scratchDir } from './run-cli.js';
 
 const directory = await scratchDir();
 const admin = createAdminClient(inject('emulator').url);
@@ -267,11 +267,14 @@ describe('mstudio kb sync', () => {
     const names = [unique('one.md'), unique('two.md'), unique('three.md')];
     for (const name of names) await writeFile(join(folder, name), `# ${name}\n`);
     // The service never answers one AddFile: the sync waits on it until it is interrupted.
-    await admin.addFault({ route: 'AddFile', fault: { type: 'stall' } });
-    const { child, done } = startCli(['kb', 'sync', 'resume', '--concurrency', '1'], { cwd: directory });
-    while ((await admin.faults()).length > 0) await new Promise((resolve) => setTimeout(resolve, 50));
-    child.kill('SIGINT');
-    const interrupted = await done;
+    const interrupted = await interruptWhenStalled(
+      admin,
+      'AddFile',
+      ['kb', 'sync', 'resume', '--concurrency', '1'],
+      {
+        cwd: directory,
+      },
+    );
     expect(interrupted.exitCode).toBe(130);
     expect(interrupted.stderr).toBe('mstudio: interrupted by SIGINT\n');
 
