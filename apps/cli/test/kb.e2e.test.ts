@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAdminClient } from '@x/emulator/vitest';
 import { createKnowledgeBaseClient } from '@x/kb-lease';
@@ -374,6 +374,72 @@ describe('mstudio kb sync', () => {
     expect(third.stdout).toBe(
       `deleted  ${name}  ${current!.FileId}\n0 uploaded, 0 updated, 1 deleted, 0 unchanged\n`,
     );
+  });
+
+  it('finishes a replacement interrupted before the old version was deleted: one document, the new one', async () => {
+    const folder = join(directory, 'replaced');
+    await mkdir(folder);
+    const name = unique('guide.md');
+    await writeFile(join(folder, name), '# Guide\n\nversion 1\n');
+    const first = await runCli(['--json', 'kb', 'sync', 'replaced'], { cwd: directory });
+    expect(first.exitCode, first.stderr).toBe(0);
+    const oldId = jsonLines(first.stdout)[0]!.fileId as string;
+
+    const version2 = '# Guide\n\nversion 2, which is longer\n';
+    await writeFile(join(folder, name), version2);
+    // The service never answers the DeleteFile of the old version: the new one is parsed, the old one still there.
+    const interrupted = await interruptWhenStalled(admin, 'DeleteFile', ['kb', 'sync', 'replaced'], {
+      cwd: directory,
+    });
+    expect(interrupted).toMatchObject({ exitCode: 130, stderr: 'mstudio: interrupted by SIGINT\n' });
+    const both = await documentsNamed([name]);
+    expect(both.map((file) => file.FileId)).toContain(oldId);
+    expect(both).toHaveLength(2);
+    const newId = both.find((file) => file.FileId !== oldId)!.FileId as string;
+
+    const resumed = await runCli(['kb', 'sync', 'replaced'], { cwd: directory });
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toBe(
+      `updated  ${name}  ${oldId} -> ${newId}\n0 uploaded, 1 updated, 0 deleted, 0 unchanged\n`,
+    );
+    expect(await documentsNamed([name])).toEqual([
+      expect.objectContaining({ FileId: newId, SizeInBytes: Buffer.byteLength(version2) }),
+    ]);
+    expect((await runCli(['kb', 'sync', 'replaced'], { cwd: directory })).stdout).toBe(
+      'nothing to do: 1 unchanged\n',
+    );
+  });
+
+  it('still matches its manifest after the folder moved, and reads manifests that name absolute paths only', async () => {
+    const names = [unique('one.md'), unique('two.md')];
+    await mkdir(join(directory, 'moving', 'sub'), { recursive: true });
+    await writeFile(join(directory, 'moving', names[0]!), '# One\n');
+    await writeFile(join(directory, 'moving', 'sub', names[1]!), '# Two\n');
+    const first = await runCli(['kb', 'sync', 'moving'], { cwd: directory });
+    expect(first.exitCode, first.stderr).toBe(0);
+
+    await rename(join(directory, 'moving'), join(directory, 'moved'));
+    const moved = await runCli(['kb', 'sync', 'moved'], { cwd: directory });
+    expect(moved).toMatchObject({ exitCode: 0, stdout: 'nothing to do: 2 unchanged\n' });
+
+    // A manifest of an earlier version: lines name the absolute path, no relative one.
+    const manifest = join(directory, 'moved', '.mstudio-sync.llm-emulator.jsonl');
+    const lines = (await readFile(manifest, 'utf8')).trimEnd().split('\n');
+    await writeFile(
+      manifest,
+      lines
+        .map((line) => {
+          const { path, source, ...entry } = JSON.parse(line) as Record<string, unknown>;
+          return JSON.stringify({
+            ...entry,
+            source: path === undefined ? source : join(directory, 'moved', path as string),
+          });
+        })
+        .join('\n'),
+    );
+    const old = await runCli(['kb', 'sync', 'moved'], { cwd: directory });
+    expect(old).toMatchObject({ exitCode: 0, stdout: 'nothing to do: 2 unchanged\n' });
+    expect(await documentsNamed(names)).toHaveLength(2);
   });
 
   it('refuses a path that is not a folder', async () => {
