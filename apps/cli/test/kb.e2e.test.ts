@@ -410,6 +410,44 @@ describe('mstudio kb sync', () => {
     );
   });
 
+  it.each([
+    ['before its new version was added (AddFile never answered)', 'AddFile', []],
+    [
+      'after its new version was added, before it was seen parsed',
+      'DescribeFile',
+      // The first DescribeFile (of the old version) passes; the first poll of the new one is never answered.
+      [{ route: 'DescribeFile', fault: { type: 'delay', delayMs: 1 } } as const],
+    ],
+  ])('finishes a replacement interrupted %s: one document, the new one', async (_when, route, before) => {
+    const folderName = `interrupted-${route}`;
+    const folder = join(directory, folderName);
+    await mkdir(folder);
+    const name = unique('policy.md');
+    await writeFile(join(folder, name), '# Policy\n\nversion 1\n');
+    const first = await runCli(['--json', 'kb', 'sync', folderName], { cwd: directory });
+    expect(first.exitCode, first.stderr).toBe(0);
+    const oldId = jsonLines(first.stdout)[0]!.fileId as string;
+
+    const version2 = '# Policy\n\nversion 2, which is longer\n';
+    await writeFile(join(folder, name), version2);
+    for (const rule of before) await admin.addFault(rule);
+    const interrupted = await interruptWhenStalled(admin, route, ['kb', 'sync', folderName], {
+      cwd: directory,
+    });
+    expect(interrupted).toMatchObject({ exitCode: 130, stderr: 'mstudio: interrupted by SIGINT\n' });
+
+    const resumed = await runCli(['kb', 'sync', folderName], { cwd: directory });
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    const [, newId] =
+      /^updated {2}\S+ {2}\S+ -> (file_\S+)\n0 uploaded, 1 updated, 0 deleted, 0 unchanged\n$/.exec(
+        resumed.stdout,
+      ) ?? [];
+    expect(resumed.stdout).toContain(`updated  ${name}  ${oldId} -> `);
+    expect(await documentsNamed([name])).toEqual([
+      expect.objectContaining({ FileId: newId, SizeInBytes: Buffer.byteLength(version2) }),
+    ]);
+  });
+
   it('still matches its manifest after the folder moved, and reads manifests that name absolute paths only', async () => {
     const names = [unique('one.md'), unique('two.md')];
     await mkdir(join(directory, 'moving', 'sub'), { recursive: true });
