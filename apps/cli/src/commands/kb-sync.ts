@@ -84,8 +84,8 @@ type Step =
 /**
  * `kb sync DIR`: keeps a knowledge base in step with a folder, with the semantics of `rsync` / `aws s3 sync`:
  * files not synced before are uploaded (@x/kb-lease `uploadMany`, exactly once, recorded in the manifest); files
- * whose MD5 changed are replaced with `updateDocument` (the new version parsed first, then the old one deleted);
- * documents whose file left the folder are deleted only with `--delete`; `--dry-run` prints the plan and changes
+ * whose MD5 changed are replaced as @x/kb-lease's `updateDocument` does (the new version parsed first, then the old
+ * one deleted); documents whose file left the folder are deleted only with `--delete`; `--dry-run` prints the plan and changes
  * nothing. A changed file whose document was deleted elsewhere is uploaded as a new one. A file whose size and mtime
  * match the manifest is not read again. The manifest is appended and fsynced at each step, so a rerun after an
  * interruption does only what is left, and AddFile calls in flight are settled by @x/kb-lease rather than repeated.
