@@ -21,6 +21,25 @@ async function documentsNamed(names: readonly string[]): Promise<Record<string, 
   return jsonLines(run.stdout).filter((file) => names.includes(file.FileName as string));
 }
 
+/**
+ * Syncs a new folder `folderName` (under the scratch folder) holding one document, then writes a longer second version
+ * of it; returns the document's name, the file id of version 1 and the text of version 2.
+ */
+async function syncedThenChanged(
+  folderName: string,
+): Promise<{ name: string; oldId: string; version2: string }> {
+  const folder = join(directory, folderName);
+  await mkdir(folder);
+  const name = unique('guide.md');
+  await writeFile(join(folder, name), '# Guide\n\nversion 1\n');
+  const first = await runCli(['--json', 'kb', 'sync', folderName], { cwd: directory });
+  expect(first.exitCode, first.stderr).toBe(0);
+  const oldId = jsonLines(first.stdout)[0]!.fileId as string;
+  const version2 = '# Guide\n\nversion 2, which is longer\n';
+  await writeFile(join(folder, name), version2);
+  return { name, oldId, version2 };
+}
+
 describe('mstudio kb --help', () => {
   it.each(['upload', 'status', 'list', 'delete', 'sync'])('kb %s shows usage with examples', async (name) => {
     const run = await runCli(['kb', name, '--help']);
@@ -377,16 +396,7 @@ describe('mstudio kb sync', () => {
   });
 
   it('finishes a replacement interrupted before the old version was deleted: one document, the new one', async () => {
-    const folder = join(directory, 'replaced');
-    await mkdir(folder);
-    const name = unique('guide.md');
-    await writeFile(join(folder, name), '# Guide\n\nversion 1\n');
-    const first = await runCli(['--json', 'kb', 'sync', 'replaced'], { cwd: directory });
-    expect(first.exitCode, first.stderr).toBe(0);
-    const oldId = jsonLines(first.stdout)[0]!.fileId as string;
-
-    const version2 = '# Guide\n\nversion 2, which is longer\n';
-    await writeFile(join(folder, name), version2);
+    const { name, oldId, version2 } = await syncedThenChanged('replaced');
     // The service never answers the DeleteFile of the old version: the new one is parsed, the old one still there.
     const interrupted = await interruptWhenStalled(admin, 'DeleteFile', ['kb', 'sync', 'replaced'], {
       cwd: directory,
@@ -420,16 +430,7 @@ describe('mstudio kb sync', () => {
     ],
   ])('finishes a replacement interrupted %s: one document, the new one', async (_when, route, before) => {
     const folderName = `interrupted-${route}`;
-    const folder = join(directory, folderName);
-    await mkdir(folder);
-    const name = unique('policy.md');
-    await writeFile(join(folder, name), '# Policy\n\nversion 1\n');
-    const first = await runCli(['--json', 'kb', 'sync', folderName], { cwd: directory });
-    expect(first.exitCode, first.stderr).toBe(0);
-    const oldId = jsonLines(first.stdout)[0]!.fileId as string;
-
-    const version2 = '# Policy\n\nversion 2, which is longer\n';
-    await writeFile(join(folder, name), version2);
+    const { name, oldId, version2 } = await syncedThenChanged(folderName);
     for (const rule of before) await admin.addFault(rule);
     const interrupted = await interruptWhenStalled(admin, route, ['kb', 'sync', folderName], {
       cwd: directory,

@@ -376,24 +376,7 @@ export async function syncFolder(
           fileId: document.fileId,
           status: 'parsed',
         } as const;
-        if (isGone) {
-          await record(step.file, line);
-          done.upload += 1;
-          cli.result(
-            {
-              action: 'upload',
-              path,
-              fileId: document.fileId,
-              missingFileId: step.fileId,
-              status: document.status ?? null,
-              md5: document.md5,
-              sizeBytes: document.sizeBytes,
-            },
-            `uploaded ${path}  ${document.fileId}  (its document ${step.fileId} was gone)`,
-          );
-          continue;
-        }
-        if (document.fileId !== step.fileId) {
+        if (!isGone && document.fileId !== step.fileId) {
           // The new version is parsed: say so before the old one goes, so a rerun only finishes the deletion.
           if (result !== undefined) {
             await record(step.file, {
@@ -405,18 +388,22 @@ export async function syncFolder(
           await deleteDocument(client, step.fileId, options.indexId, signal);
         }
         await record(step.file, line);
-        done.update += 1;
+        if (isGone) done.upload += 1;
+        else done.update += 1;
+        const { fileId, status, md5, sizeBytes } = document;
         cli.result(
           {
-            action: 'update',
+            action: isGone ? 'upload' : 'update',
             path,
-            fileId: document.fileId,
-            replacedFileId: step.fileId,
-            status: document.status ?? null,
-            md5: document.md5,
-            sizeBytes: document.sizeBytes,
+            fileId,
+            ...(isGone ? { missingFileId: step.fileId } : { replacedFileId: step.fileId }),
+            status: status ?? null,
+            md5,
+            sizeBytes,
           },
-          `updated  ${path}  ${step.fileId} -> ${document.fileId}`,
+          isGone
+            ? `uploaded ${path}  ${fileId}  (its document ${step.fileId} was gone)`
+            : `updated  ${path}  ${step.fileId} -> ${fileId}`,
         );
       } catch (error) {
         if (signal.aborted) throw error;
