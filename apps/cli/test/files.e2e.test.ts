@@ -2,7 +2,14 @@ import { open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAdminClient } from '@x/emulator/vitest';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { emulatorEnv, jsonLines, runCli, scratchDir, startCli } from './run-cli.js';
+import {
+  emulatorEnv,
+  interruptedBySigint,
+  interruptWhenStalled,
+  jsonLines,
+  runCli,
+  scratchDir,
+} from './run-cli.js';
 
 const directory = await scratchDir();
 await writeFile(join(directory, 'report.txt'), 'Quarterly report: revenue up 4%.\n');
@@ -254,15 +261,14 @@ describe('mstudio files prune', () => {
 describe('Ctrl-C during files upload', () => {
   it('aborts the upload in flight and exits 130 with one line', async () => {
     // The service never answers the upload: it waits until it is interrupted.
-    await admin.addFault({ route: 'files.upload', fault: { type: 'stall' } });
-    const { child, done } = startCli(['files', 'upload', '-p', 'file-extract', 'report.txt'], {
-      cwd: directory,
-    });
-    while ((await admin.faults()).length > 0) await new Promise((resolve) => setTimeout(resolve, 50));
-    child.kill('SIGINT');
-    const run = await done;
-    expect(run.exitCode).toBe(130);
-    expect(run.stdout).toBe('');
-    expect(run.stderr).toBe('mstudio: interrupted by SIGINT\n');
+    const run = await interruptWhenStalled(
+      admin,
+      'files.upload',
+      ['files', 'upload', '-p', 'file-extract', 'report.txt'],
+      {
+        cwd: directory,
+      },
+    );
+    expect(run).toEqual(interruptedBySigint);
   });
 });

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAdminClient } from '@x/emulator/vitest';
 import { createKnowledgeBaseClient } from '@x/kb-lease';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { emulatorEnv, jsonLines, runCli, scratchDir, startCli } from './run-cli.js';
+import { emulatorEnv, interruptWhenStalled, jsonLines, runCli, scratchDir } from './run-cli.js';
 
 const directory = await scratchDir();
 const admin = createAdminClient(inject('emulator').url);
@@ -19,6 +19,25 @@ async function documentsNamed(names: readonly string[]): Promise<Record<string, 
   const run = await runCli(['--json', 'kb', 'list']);
   expect(run.exitCode, run.stderr).toBe(0);
   return jsonLines(run.stdout).filter((file) => names.includes(file.FileName as string));
+}
+
+/**
+ * Syncs a new folder `folderName` (under the scratch folder) holding one document, then writes a longer second version
+ * of it; returns the document's name, the file id of version 1 and the text of version 2.
+ */
+async function syncedThenChanged(
+  folderName: string,
+): Promise<{ name: string; oldId: string; version2: string }> {
+  const folder = join(directory, folderName);
+  await mkdir(folder);
+  const name = unique('guide.md');
+  await writeFile(join(folder, name), '# Guide\n\nversion 1\n');
+  const first = await runCli(['--json', 'kb', 'sync', folderName], { cwd: directory });
+  expect(first.exitCode, first.stderr).toBe(0);
+  const oldId = jsonLines(first.stdout)[0]!.fileId as string;
+  const version2 = '# Guide\n\nversion 2, which is longer\n';
+  await writeFile(join(folder, name), version2);
+  return { name, oldId, version2 };
 }
 
 describe('mstudio kb --help', () => {
@@ -267,11 +286,14 @@ describe('mstudio kb sync', () => {
     const names = [unique('one.md'), unique('two.md'), unique('three.md')];
     for (const name of names) await writeFile(join(folder, name), `# ${name}\n`);
     // The service never answers one AddFile: the sync waits on it until it is interrupted.
-    await admin.addFault({ route: 'AddFile', fault: { type: 'stall' } });
-    const { child, done } = startCli(['kb', 'sync', 'resume', '--concurrency', '1'], { cwd: directory });
-    while ((await admin.faults()).length > 0) await new Promise((resolve) => setTimeout(resolve, 50));
-    child.kill('SIGINT');
-    const interrupted = await done;
+    const interrupted = await interruptWhenStalled(
+      admin,
+      'AddFile',
+      ['kb', 'sync', 'resume', '--concurrency', '1'],
+      {
+        cwd: directory,
+      },
+    );
     expect(interrupted.exitCode).toBe(130);
     expect(interrupted.stderr).toBe('mstudio: interrupted by SIGINT\n');
 
@@ -371,6 +393,92 @@ describe('mstudio kb sync', () => {
     expect(third.stdout).toBe(
       `deleted  ${name}  ${current!.FileId}\n0 uploaded, 0 updated, 1 deleted, 0 unchanged\n`,
     );
+  });
+
+  it('finishes a replacement interrupted before the old version was deleted: one document, the new one', async () => {
+    const { name, oldId, version2 } = await syncedThenChanged('replaced');
+    // The service never answers the DeleteFile of the old version: the new one is parsed, the old one still there.
+    const interrupted = await interruptWhenStalled(admin, 'DeleteFile', ['kb', 'sync', 'replaced'], {
+      cwd: directory,
+    });
+    expect(interrupted).toMatchObject({ exitCode: 130, stderr: 'mstudio: interrupted by SIGINT\n' });
+    const both = await documentsNamed([name]);
+    expect(both.map((file) => file.FileId)).toContain(oldId);
+    expect(both).toHaveLength(2);
+    const newId = both.find((file) => file.FileId !== oldId)!.FileId as string;
+
+    const resumed = await runCli(['kb', 'sync', 'replaced'], { cwd: directory });
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toBe(
+      `updated  ${name}  ${oldId} -> ${newId}\n0 uploaded, 1 updated, 0 deleted, 0 unchanged\n`,
+    );
+    expect(await documentsNamed([name])).toEqual([
+      expect.objectContaining({ FileId: newId, SizeInBytes: Buffer.byteLength(version2) }),
+    ]);
+    expect((await runCli(['kb', 'sync', 'replaced'], { cwd: directory })).stdout).toBe(
+      'nothing to do: 1 unchanged\n',
+    );
+  });
+
+  it.each([
+    ['before its new version was added (AddFile never answered)', 'AddFile', []],
+    [
+      'after its new version was added, before it was seen parsed',
+      'DescribeFile',
+      // The first DescribeFile (of the old version) passes; the first poll of the new one is never answered.
+      [{ route: 'DescribeFile', fault: { type: 'delay', delayMs: 1 } } as const],
+    ],
+  ])('finishes a replacement interrupted %s: one document, the new one', async (_when, route, before) => {
+    const folderName = `interrupted-${route}`;
+    const { name, oldId, version2 } = await syncedThenChanged(folderName);
+    for (const rule of before) await admin.addFault(rule);
+    const interrupted = await interruptWhenStalled(admin, route, ['kb', 'sync', folderName], {
+      cwd: directory,
+    });
+    expect(interrupted).toMatchObject({ exitCode: 130, stderr: 'mstudio: interrupted by SIGINT\n' });
+
+    const resumed = await runCli(['kb', 'sync', folderName], { cwd: directory });
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    const [, newId] =
+      /^updated {2}\S+ {2}\S+ -> (file_\S+)\n0 uploaded, 1 updated, 0 deleted, 0 unchanged\n$/.exec(
+        resumed.stdout,
+      ) ?? [];
+    expect(resumed.stdout).toContain(`updated  ${name}  ${oldId} -> `);
+    expect(await documentsNamed([name])).toEqual([
+      expect.objectContaining({ FileId: newId, SizeInBytes: Buffer.byteLength(version2) }),
+    ]);
+  });
+
+  it('still matches its manifest after the folder moved, and reads manifests that name absolute paths only', async () => {
+    const names = [unique('one.md'), unique('two.md')];
+    await mkdir(join(directory, 'moving', 'sub'), { recursive: true });
+    await writeFile(join(directory, 'moving', names[0]!), '# One\n');
+    await writeFile(join(directory, 'moving', 'sub', names[1]!), '# Two\n');
+    const first = await runCli(['kb', 'sync', 'moving'], { cwd: directory });
+    expect(first.exitCode, first.stderr).toBe(0);
+
+    await rename(join(directory, 'moving'), join(directory, 'moved'));
+    const moved = await runCli(['kb', 'sync', 'moved'], { cwd: directory });
+    expect(moved).toMatchObject({ exitCode: 0, stdout: 'nothing to do: 2 unchanged\n' });
+
+    // A manifest of an earlier version: lines name the absolute path, no relative one.
+    const manifest = join(directory, 'moved', '.mstudio-sync.llm-emulator.jsonl');
+    const lines = (await readFile(manifest, 'utf8')).trimEnd().split('\n');
+    await writeFile(
+      manifest,
+      lines
+        .map((line) => {
+          const { path, source, ...entry } = JSON.parse(line) as Record<string, unknown>;
+          return JSON.stringify({
+            ...entry,
+            source: path === undefined ? source : join(directory, 'moved', path as string),
+          });
+        })
+        .join('\n'),
+    );
+    const old = await runCli(['kb', 'sync', 'moved'], { cwd: directory });
+    expect(old).toMatchObject({ exitCode: 0, stdout: 'nothing to do: 2 unchanged\n' });
+    expect(await documentsNamed(names)).toHaveLength(2);
   });
 
   it('refuses a path that is not a folder', async () => {

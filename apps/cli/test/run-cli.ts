@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AdminClient } from '@x/emulator/vitest';
 import { afterAll, inject } from 'vitest';
 import './provided-context.js';
 
@@ -86,6 +87,31 @@ export function runCli(
 ): Promise<CliRun> {
   return startCli(args, options).done;
 }
+
+/**
+ * Ctrl-C in the middle of a call: plans one `stall` on `route` (the service never answers it), starts `mstudio
+ * args...`, waits until the stalled request has reached the emulator (the rule is used up), sends SIGINT and resolves
+ * with the run.
+ */
+export async function interruptWhenStalled(
+  admin: AdminClient,
+  route: string,
+  args: readonly string[],
+  options: { env?: Record<string, string | undefined>; cwd?: string } = {},
+): Promise<CliRun> {
+  await admin.addFault({ route, fault: { type: 'stall' } });
+  const { child, done } = startCli(args, options);
+  while ((await admin.faults()).length > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  child.kill('SIGINT');
+  return done;
+}
+
+/** What `mstudio` shows when Ctrl-C stops it before it printed anything. */
+export const interruptedBySigint: CliRun = {
+  exitCode: 130,
+  stdout: '',
+  stderr: 'mstudio: interrupted by SIGINT\n',
+};
 
 /** The JSON lines of a `--json` run's stdout; fails the test if any line is not JSON. */
 export function jsonLines(stdout: string): Record<string, unknown>[] {

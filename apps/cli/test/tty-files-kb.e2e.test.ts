@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { baseEnv, cliPath, emulatorEnv, runCli, scratchDir } from './run-cli.js';
+import { runCli, scratchDir } from './run-cli.js';
+import { expectPlainOutput, fullBarOf8MiB, runOnTerminal } from './run-on-terminal.js';
 
 const directory = await scratchDir();
 // 8 MiB of spaces: valid UTF-8 text for both type checks.
@@ -12,35 +11,16 @@ const handle = await open(text, 'w');
 await handle.write(Buffer.alloc(8 * 1024 * 1024, 0x20));
 await handle.close();
 
-/** Runs `mstudio args...` on a pseudo-terminal (util-linux `script`), returning what the terminal showed. */
-async function runOnTerminal(args: string[]): Promise<{ exitCode: number; screen: string }> {
-  const command = [process.execPath, cliPath, ...args]
-    .map((part) => `'${part.replaceAll("'", "'\\''")}'`)
-    .join(' ');
-  try {
-    const { stdout } = await promisify(execFile)('script', ['-q', '-e', '-c', command, '/dev/null'], {
-      env: { ...baseEnv(emulatorEnv()), TERM: 'xterm', COLUMNS: '120' },
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    return { exitCode: 0, screen: stdout };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string };
-    return { exitCode: failed.code, screen: failed.stdout };
-  }
-}
-
-const bar = /\|[█░]{24}\| 100% 8388608\/8388608 bytes/;
-
 describe('progress bars of files upload and kb upload', () => {
   it('are drawn on a terminal, in the file’s own bytes', async () => {
     const files = await runOnTerminal(['files', 'upload', '--purpose', 'file-extract', text]);
     expect(files.exitCode).toBe(0);
-    expect(files.screen).toMatch(bar);
+    expect(files.screen).toMatch(fullBarOf8MiB);
     expect(files.screen).toMatch(/file-fe-\S+ {2}\w+ {2}8388608 bytes {2}\S+big\.txt/);
 
     const kb = await runOnTerminal(['kb', 'upload', text]);
     expect(kb.exitCode).toBe(0);
-    expect(kb.screen).toMatch(bar);
+    expect(kb.screen).toMatch(fullBarOf8MiB);
     expect(kb.screen).toMatch(/file_\S+ {2}\w+ {2}\S+big\.txt/);
   });
 
@@ -50,9 +30,6 @@ describe('progress bars of files upload and kb upload', () => {
     expect(json.screen).not.toMatch(/[█░]/);
 
     const piped = await runCli(['kb', 'upload', text]);
-    expect(piped.exitCode).toBe(0);
-    expect(piped.stderr).toBe('');
-    expect(piped.stdout).not.toMatch(/[█░\r]/);
-    expect(piped.stdout).not.toContain(String.fromCharCode(27));
+    expectPlainOutput(piped);
   });
 });

@@ -1,10 +1,9 @@
 // The bad-input catalogue: one table of bad inputs across the packages. Each gets its documented typed error (a
 // TransportError subclass with a stable SCREAMING_SNAKE code; HashError / RateLimitError below transport), a message
 // that names the value, no request where the check can come first, and no secret anywhere in the error.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -35,6 +34,7 @@ import {
 } from '@x/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyLease } from './support/requests.js';
+import { cliEnv, runCli } from './support/run-cli.js';
 import { leakedSecrets, secretsOf, visibleText } from './support/secrets.js';
 
 let emulator: Emulator;
@@ -950,12 +950,9 @@ describe('bad-input catalogue', () => {
 
   it.each(cliCatalogue.map((entry) => [entry.name, entry] as const))('mstudio: %s', async (_name, entry) => {
     const before = emulator.calls.length;
-    const run = await runCli(entry.args(paths), {
-      MSTUDIO_ENDPOINT: emulator.url,
-      DASHSCOPE_API_KEY: emulator.account.apiKey,
-      ALIBABA_CLOUD_ACCESS_KEY_ID: emulator.account.accessKeyId,
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: emulator.account.accessKeySecret,
-      BAILIAN_WORKSPACE_ID: emulator.account.workspaceId,
+    const run = await runCli(entry.args(paths), cliEnv(emulator.url, emulator.account), {
+      home: folder,
+      cwd: folder,
     });
     expect(run.exitCode, run.stderr).toBe(2);
     expect(run.stdout).toBe('');
@@ -967,31 +964,3 @@ describe('bad-input catalogue', () => {
     expect(emulator.calls.length - before, 'requests sent').toBe(0);
   });
 });
-
-/** The built `mstudio` executable of @x/cli. */
-const cliPath = createRequire(import.meta.url)
-  .resolve('@x/cli/package.json')
-  .replace(/package\.json$/, 'dist/main.js');
-
-function runCli(
-  args: readonly string[],
-  env: Record<string, string>,
-): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
-      cwd: folder,
-      env: { PATH: process.env.PATH, HOME: folder, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (exitCode) => resolve({ exitCode, stdout, stderr }));
-  });
-}

@@ -1,12 +1,10 @@
 // Every flow with logging on and failures injected: no API key, AccessKey secret, security token, Signature or
 // policy signature in any log line, error message, cause chain or toJSON(). The signatures the service handed out
 // and the client sent are read off the wire by a recording proxy, so the check knows every one of them.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEmulator, type Emulator } from '@x/emulator';
+import { createEmulator, type Emulator, type FaultRule } from '@x/emulator';
 import { createKnowledgeBaseClient } from '@x/kb-lease';
 import { createFilesClient } from '@x/openai-files';
 import { createTempStorage } from '@x/temp-oss';
@@ -14,6 +12,7 @@ import { acs3, bearer, createTransport, formBody } from '@x/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capturingLogger } from './support/capturing-logger.js';
 import { type RecordingProxy, startRecordingProxy, wireSecrets } from './support/recording-proxy.js';
+import { cliEnv, runCli } from './support/run-cli.js';
 import { leakedSecrets, secretsOf, visibleText } from './support/secrets.js';
 import { bailianFaults, soakFaults, soakRules } from './support/soak.js';
 
@@ -59,21 +58,23 @@ function expectNoSecrets(
   for (const error of errors) expect(leakedSecrets(visibleText(error), secrets), String(error)).toEqual([]);
 }
 
+/** A 403 the way OSS answers an expired policy, twice, with the form's Signature in play. */
+const expiredPolicy: FaultRule = {
+  route: 'oss.postObject',
+  fault: {
+    type: 'status',
+    status: 403,
+    code: 'AccessDenied',
+    message: 'Invalid according to Policy: Policy expired.',
+  },
+  times: 2,
+};
+
 describe('secrets stay out of logs and errors', () => {
   it('temp-oss: getPolicy and PostObject with 30% faults, a wrong key and an expired policy', async () => {
     emulator.faults.clear();
     for (const rule of soakRules(['dashscope.getPolicy', 'oss.postObject'], 0.3)) emulator.faults.next(rule);
-    // A 403 the way OSS answers it, with the form's Signature in play.
-    emulator.faults.next({
-      route: 'oss.postObject',
-      fault: {
-        type: 'status',
-        status: 403,
-        code: 'AccessDenied',
-        message: 'Invalid according to Policy: Policy expired.',
-      },
-      times: 2,
-    });
+    emulator.faults.next(expiredPolicy);
     const { logger, lines } = capturingLogger();
     const paths = Array.from({ length: 30 }, (_, index) => {
       const path = join(folder, `s-${index}.png`);
@@ -324,44 +325,39 @@ describe('secrets stay out of logs and errors', () => {
     );
     for (const rule of soakRules(['dashscope.getPolicy', 'oss.postObject'], 0.3, quickFaults))
       emulator.faults.next(rule);
-    // A 403 the way OSS answers an expired policy, with the form's Signature in play.
-    emulator.faults.next({
-      route: 'oss.postObject',
-      fault: {
-        type: 'status',
-        status: 403,
-        code: 'AccessDenied',
-        message: 'Invalid according to Policy: Policy expired.',
-      },
-      times: 2,
-    });
+    emulator.faults.next(expiredPolicy);
     const paths = Array.from({ length: 4 }, (_, index) => {
       const path = join(folder, `cli-${index}.png`);
       writeFileSync(path, `cli secret test ${index}`);
       return path;
     });
     const wrongKey = `${emulator.account.apiKey}-cli-wrong`;
-    const env = {
-      MSTUDIO_ENDPOINT: proxy.url,
-      DASHSCOPE_API_KEY: emulator.account.apiKey,
-      ALIBABA_CLOUD_ACCESS_KEY_ID: emulator.account.accessKeyId,
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: emulator.account.accessKeySecret,
-      BAILIAN_WORKSPACE_ID: emulator.account.workspaceId,
-    };
+    const env = cliEnv(proxy.url, emulator.account);
+    const home = { home: folder };
     const runs = [
       await runCli(
         ['--debug', 'oss', 'upload', '--model', 'qwen-vl-plus', ...paths, join(folder, 'missing.png')],
         env,
+        home,
       ),
-      await runCli(['--debug', '--json', 'oss', 'upload', '-m', 'qwen-vl-plus', ...paths.slice(0, 2)], env),
+      await runCli(
+        ['--debug', '--json', 'oss', 'upload', '-m', 'qwen-vl-plus', ...paths.slice(0, 2)],
+        env,
+        home,
+      ),
       await runCli(
         ['--debug', 'oss.upload', '-m', 'qwen-vl-plus', '-f', paths[0]!, '--api_key', wrongKey],
         env,
+        home,
       ),
-      await runCli(['--debug', 'oss', 'upload', '-m', 'qwen-vl-plus', paths[0]!], {
-        ...env,
-        DASHSCOPE_API_KEY: wrongKey,
-      }),
+      await runCli(
+        ['--debug', 'oss', 'upload', '-m', 'qwen-vl-plus', paths[0]!],
+        {
+          ...env,
+          DASHSCOPE_API_KEY: wrongKey,
+        },
+        home,
+      ),
     ];
     emulator.faults.clear();
     // Each run did something visible: URLs on stdout, or errors on stderr.
@@ -372,31 +368,3 @@ describe('secrets stay out of logs and errors', () => {
     expectNoSecrets(output, [], [wrongKey]);
   });
 });
-
-/** The built `mstudio` executable of @x/cli, as `npm install -g @x/cli` would run it. */
-const cliPath = createRequire(import.meta.url)
-  .resolve('@x/cli/package.json')
-  .replace(/package\.json$/, 'dist/main.js');
-
-/** Runs `mstudio args...` with only `env` (and PATH, HOME) set; resolves with its exit code and output. */
-function runCli(
-  args: readonly string[],
-  env: Record<string, string>,
-): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
-      env: { PATH: process.env.PATH, HOME: folder, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (exitCode) => resolve({ exitCode, stdout, stderr }));
-  });
-}

@@ -1,14 +1,16 @@
 import { type FileHandle, open, readFile, stat } from 'node:fs/promises';
-import { basename, relative } from 'node:path';
+import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import { md5File } from '@x/hash';
 import {
   checkDocumentSize,
   checkFileName,
   type KnowledgeBaseClient,
+  KnowledgeBaseError,
   type ManifestEntry,
   type UploadDocumentOptions,
+  type UploadManyResult,
 } from '@x/kb-lease';
-import { HttpStatusError, runPool, TransportError } from '@x/transport';
+import { HttpStatusError, pollUntil, TransportError } from '@x/transport';
 import type { CliContext } from '../cli-context.js';
 import { ItemsFailedError } from '../cli-errors.js';
 import { unwrapRetries } from '../unwrap-retries.js';
@@ -32,11 +34,34 @@ export interface SyncOptions {
   readonly concurrency: number;
 }
 
-/** A manifest line: @x/kb-lease's entry, or `deleted` once `--delete` removed the document. */
-type SyncEntry = Omit<ManifestEntry, 'status'> & { readonly status: ManifestEntry['status'] | 'deleted' };
+/**
+ * A manifest line: @x/kb-lease's entry (written by `uploadMany`, keyed by the absolute path), or a line this command
+ * writes, which also names the file by `path`, relative to the synced folder (`/`-separated), so a folder that was
+ * moved still matches its manifest. Statuses added by this command: `deleted` once `--delete` removed the document,
+ * `replacing` while a new version of `fileId` is being uploaded; a line with `replacing` set records the new version
+ * (`fileId`) whose predecessor (`replacing`) is still to be deleted.
+ */
+type SyncEntry = Omit<ManifestEntry, 'status'> & {
+  readonly status: ManifestEntry['status'] | 'deleted' | 'replacing';
+  /** The file's path relative to the synced folder; only on lines written by `kb sync`. */
+  readonly path?: string;
+  /** The document being replaced, until it is deleted. */
+  readonly replacing?: string;
+  /** The category of the document being replaced, which its new version goes to. */
+  readonly categoryId?: string;
+};
+
+/** What the manifest says: the last entry of each path, and the replacements a previous run left unfinished. */
+interface SyncState {
+  readonly entries: Map<string, SyncEntry>;
+  readonly replacements: Map<string, SyncEntry>;
+}
 
 interface LocalFile {
+  /** Absolute. */
   readonly path: string;
+  /** Relative to the folder, `/`-separated: the manifest's key. */
+  readonly key: string;
   readonly size: number;
   readonly mtime: number;
 }
@@ -44,17 +69,29 @@ interface LocalFile {
 /** One step of the plan. */
 type Step =
   | { readonly action: 'upload'; readonly file: LocalFile }
-  | { readonly action: 'update'; readonly file: LocalFile; readonly fileId: string; readonly md5: string }
-  | { readonly action: 'delete'; readonly path: string; readonly fileId: string };
+  | {
+      readonly action: 'update';
+      readonly file: LocalFile;
+      /** The document replaced. */
+      readonly fileId: string;
+      /** The MD5 of the file now; undefined when its new version is already uploaded (`pending.fileId`). */
+      readonly md5: string | undefined;
+      /** The unfinished replacement a previous run recorded. */
+      readonly pending: SyncEntry | undefined;
+    }
+  | { readonly action: 'delete'; readonly key: string; readonly fileIds: readonly string[] };
 
 /**
  * `kb sync DIR`: keeps a knowledge base in step with a folder, with the semantics of `rsync` / `aws s3 sync`:
  * files not synced before are uploaded (@x/kb-lease `uploadMany`, exactly once, recorded in the manifest); files
- * whose MD5 changed are replaced with `updateDocument` (the new version parsed first, then the old one deleted);
- * documents whose file left the folder are deleted only with `--delete`; `--dry-run` prints the plan and changes
+ * whose MD5 changed are replaced as @x/kb-lease's `updateDocument` does (the new version parsed first, then the old
+ * one deleted); documents whose file left the folder are deleted only with `--delete`; `--dry-run` prints the plan and changes
  * nothing. A changed file whose document was deleted elsewhere is uploaded as a new one. A file whose size and mtime
  * match the manifest is not read again. The manifest is appended and fsynced at each step, so a rerun after an
  * interruption does only what is left, and AddFile calls in flight are settled by @x/kb-lease rather than repeated.
+ * A replacement is recorded before it starts (`replacing`: the old file id) and again once the new version is parsed
+ * (its file id), so a run interrupted in between finishes it: the new version is uploaded at most once (its lease is
+ * in the manifest) and the old one is deleted, never both kept. Lines name files relative to the folder.
  */
 export async function syncFolder(
   cli: CliContext,
@@ -63,8 +100,7 @@ export async function syncFolder(
   options: SyncOptions,
 ): Promise<void> {
   const { signal } = cli;
-  const previous = await readManifest(options.manifest);
-  const shown = (path: string) => relative(folder, path) || basename(path);
+  const { entries: previous, replacements } = await readManifest(options.manifest, folder);
   const steps: Step[] = [];
   const refreshed: SyncEntry[] = [];
   let unchanged = 0;
@@ -77,22 +113,32 @@ export async function syncFolder(
     if (path === options.manifest) continue;
     const stats = await stat(path).catch(() => undefined);
     if (!stats?.isFile()) continue;
-    const file: LocalFile = { path, size: stats.size, mtime: stats.mtimeMs };
-    onDisk.add(path);
+    const key = keyOf(folder, path);
+    if (key === undefined) continue;
+    const file: LocalFile = { path, key, size: stats.size, mtime: stats.mtimeMs };
+    onDisk.add(key);
     try {
       checkFileName(basename(path));
       checkDocumentSize(basename(path), file.size);
     } catch (error) {
       if (TransportError.isInstance(error) && error.code === 'UNSUPPORTED_FILE_TYPE') {
         skipped += 1;
-        cli.info(`skip    ${shown(path)}  (not a knowledge-base document type)`);
+        cli.info(`skip    ${key}  (not a knowledge-base document type)`);
       } else {
         failed += 1;
-        cli.failure(shown(path), error, { path: shown(path) });
+        cli.failure(key, error, { path: key });
       }
       continue;
     }
-    const entry = previous.get(path);
+    const pending = replacements.get(key);
+    if (pending?.replacing !== undefined) {
+      // A previous run stopped in the middle of replacing this document: finish it.
+      const isUploaded = pending.status === 'parsed' && pending.fileId !== undefined;
+      const md5 = isUploaded ? undefined : (await md5File(path, { signal })).hex;
+      steps.push({ action: 'update', file, fileId: pending.replacing, md5, pending });
+      continue;
+    }
+    const entry = previous.get(key);
     if (entry?.fileId === undefined || (entry.status !== 'added' && entry.status !== 'parsed')) {
       steps.push({ action: 'upload', file });
       continue;
@@ -105,17 +151,27 @@ export async function syncFolder(
     if (md5.hex === entry.md5) {
       unchanged += 1;
       // Touched but not changed: remember the new mtime, so the next run does not read it again.
-      refreshed.push({ ...entry, size: file.size, mtime: file.mtime });
+      refreshed.push({ ...entry, source: path, path: key, size: file.size, mtime: file.mtime });
     } else {
-      steps.push({ action: 'update', file, fileId: entry.fileId, md5: md5.hex });
+      steps.push({ action: 'update', file, fileId: entry.fileId, md5: md5.hex, pending: undefined });
     }
   }
   let kept = 0;
-  for (const [path, entry] of previous) {
-    if (onDisk.has(path) || entry.fileId === undefined) continue;
-    if (entry.status !== 'added' && entry.status !== 'parsed') continue;
-    if (relative(folder, path).startsWith('..')) continue;
-    if (options.isDelete) steps.push({ action: 'delete', path, fileId: entry.fileId });
+  for (const [key, entry] of previous) {
+    if (onDisk.has(key)) continue;
+    const pending = replacements.get(key);
+    const fileIds = [
+      ...new Set(
+        [
+          pending?.replacing,
+          entry.status === 'added' || entry.status === 'parsed' || entry.status === 'replacing'
+            ? entry.fileId
+            : undefined,
+        ].filter((fileId): fileId is string => fileId !== undefined),
+      ),
+    ];
+    if (fileIds.length === 0) continue;
+    if (options.isDelete) steps.push({ action: 'delete', key, fileIds });
     else kept += 1;
   }
   const count = (action: Step['action']) => steps.filter((step) => step.action === action).length;
@@ -130,8 +186,13 @@ export async function syncFolder(
 
   if (options.isDryRun) {
     for (const step of steps) {
-      const path = shown(step.action === 'delete' ? step.path : step.file.path);
-      const fileId = step.action === 'upload' ? undefined : step.fileId;
+      const path = step.action === 'delete' ? step.key : step.file.key;
+      const fileId =
+        step.action === 'upload'
+          ? undefined
+          : step.action === 'update'
+            ? step.fileId
+            : step.fileIds.join(', ');
       const note =
         step.action === 'update' ? `  (replaces ${fileId})` : step.action === 'delete' ? `  (${fileId})` : '';
       cli.result(
@@ -156,134 +217,225 @@ export async function syncFolder(
   };
   const progress = cli.progress();
   const done = { upload: 0, update: 0, delete: 0 };
+  /** Uploads files through uploadMany and its manifest: a lease a previous run took is settled, never used twice. */
+  const uploadFiles = async (files: readonly { file: LocalFile; md5?: string; categoryId?: string }[]) => {
+    if (files.length === 0) return [];
+    const items = files.map(({ file }) => progress.item(file.key, file.size));
+    return client.uploadMany(
+      files.map(({ file, md5, categoryId }) => ({
+        source: file.path,
+        ...(md5 !== undefined && { md5 }),
+        ...(categoryId !== undefined && { categoryId }),
+      })),
+      {
+        ...documentOptions,
+        ...(options.categoryId !== undefined && { categoryId: options.categoryId }),
+        wait: true,
+        manifest: options.manifest,
+        concurrency: options.concurrency,
+        signal,
+        onProgress: ({ index, loadedBytes, totalBytes }) => items[index]?.update(loadedBytes, totalBytes),
+      },
+    );
+  };
+  const manifest = await openAppender(options.manifest);
+  /** A line of this command: the absolute path (what uploadMany reads) and the path relative to the folder. */
+  const record = (file: LocalFile, entry: Omit<SyncEntry, 'source' | 'path'>) =>
+    manifest.append({ source: file.path, path: file.key, ...entry });
   try {
     // 1. New files: uploadMany records each lease and file id in the manifest, so a rerun never adds one twice.
     const uploads = steps.filter((step) => step.action === 'upload').map((step) => step.file);
-    if (uploads.length > 0) {
-      const items = uploads.map((file) => progress.item(shown(file.path), file.size));
-      const results = await client.uploadMany(
-        uploads.map((file) => file.path),
-        {
-          ...documentOptions,
-          ...(options.categoryId !== undefined && { categoryId: options.categoryId }),
-          wait: true,
-          manifest: options.manifest,
-          concurrency: options.concurrency,
-          signal,
-          onProgress: ({ index, loadedBytes, totalBytes }) => items[index]?.update(loadedBytes, totalBytes),
-        },
-      );
-      for (const result of results) {
-        const path = shown(uploads[result.index]!.path);
-        if (result.status === 'fulfilled') {
-          done.upload += 1;
-          const { fileId, status, md5, sizeBytes } = result.value;
-          cli.result(
-            { action: 'upload', path, fileId, status: status ?? null, md5, sizeBytes },
-            `uploaded ${path}  ${fileId}`,
-          );
-        } else {
-          failed += 1;
-          cli.failure(path, unwrapRetries(result.reason), { action: 'upload', path });
-        }
+    for (const result of await uploadFiles(uploads.map((file) => ({ file })))) {
+      const file = uploads[result.index]!;
+      if (result.status === 'fulfilled') {
+        done.upload += 1;
+        const { fileId, status, md5, sizeBytes } = result.value;
+        await record(file, {
+          size: file.size,
+          mtime: file.mtime,
+          md5,
+          fileId,
+          status: status === 'PARSE_SUCCESS' ? 'parsed' : 'added',
+        });
+        cli.result(
+          { action: 'upload', path: file.key, fileId, status: status ?? null, md5, sizeBytes },
+          `uploaded ${file.key}  ${fileId}`,
+        );
+      } else {
+        failed += 1;
+        cli.failure(file.key, unwrapRetries(result.reason), { action: 'upload', path: file.key });
       }
     }
 
-    const manifest = await openAppender(options.manifest);
-    try {
-      for (const entry of refreshed) await manifest.append(entry);
-      // 2. Changed files: the new version is parsed (and indexed) before the old one is deleted.
-      const updates = steps.filter((step) => step.action === 'update');
-      const items = updates.map((step) => progress.item(shown(step.file.path), step.file.size));
-      const results = await runPool(
-        updates,
-        async (step, index, { signal: stepSignal }) => {
-          const stepOptions: UploadDocumentOptions = {
-            ...documentOptions,
-            md5: step.md5,
-            signal: stepSignal,
-            onProgress: ({ loadedBytes, totalBytes }) => items[index]?.update(loadedBytes, totalBytes),
-          };
-          let isReplaced = true;
-          const document = await client
-            .updateDocument(step.fileId, step.file.path, stepOptions)
-            .catch(async (error: unknown) => {
-              // The document was deleted elsewhere (the console, `kb delete`): upload the file as a new one.
-              if (!isNotFound(error) || (await isPresent(client, step.fileId, stepSignal))) throw error;
-              isReplaced = false;
-              return client.uploadDocument(step.file.path, {
-                ...stepOptions,
-                ...(options.categoryId !== undefined && { categoryId: options.categoryId }),
-                wait: true,
-              });
-            });
-          await manifest.append({
-            source: step.file.path,
+    for (const entry of refreshed) await manifest.append(entry);
+    // 2. Changed files: the replacement is recorded, the new version parsed (and indexed), then the old one deleted.
+    const updates = steps.filter((step) => step.action === 'update');
+    const toUpload: { step: (typeof updates)[number]; categoryId: string | undefined; isGone: boolean }[] =
+      [];
+    for (const step of updates) {
+      if (step.md5 === undefined) continue; // The new version was uploaded by a previous run.
+      try {
+        let categoryId = step.pending?.categoryId;
+        let isGone = false;
+        if (step.pending === undefined) {
+          const old = await client.describeFile(step.fileId, { signal }).catch((error: unknown) => {
+            // The document was deleted elsewhere (the console, `kb delete`): the file is uploaded as a new one.
+            if (!isNotFound(error)) throw error;
+            return undefined;
+          });
+          isGone = old === undefined;
+          categoryId = isGone ? options.categoryId : (old?.CategoryId ?? 'default');
+        }
+        // Recorded once: on a rerun, the lines uploadMany wrote after it (a lease, a file id) must stay the last.
+        if (!isGone && step.pending === undefined) {
+          await record(step.file, {
             size: step.file.size,
             mtime: step.file.mtime,
-            md5: document.md5,
-            fileId: document.fileId,
-            status: 'parsed',
+            md5: step.md5,
+            fileId: step.fileId,
+            status: 'replacing',
+            replacing: step.fileId,
+            ...(categoryId !== undefined && { categoryId }),
           });
-          return { document, isReplaced };
-        },
-        { concurrency: options.concurrency, signal },
-      );
-      for (const result of results) {
-        const step = updates[result.index]!;
-        const path = shown(step.file.path);
-        if (result.status === 'fulfilled') {
-          const { document, isReplaced } = result.value;
-          const { fileId, status, md5, sizeBytes } = document;
-          if (isReplaced) done.update += 1;
-          else done.upload += 1;
-          cli.result(
-            {
-              action: isReplaced ? 'update' : 'upload',
-              path,
-              fileId,
-              ...(isReplaced ? { replacedFileId: step.fileId } : { missingFileId: step.fileId }),
-              status: status ?? null,
-              md5,
-              sizeBytes,
-            },
-            isReplaced
-              ? `updated  ${path}  ${step.fileId} -> ${fileId}`
-              : `uploaded ${path}  ${fileId}  (its document ${step.fileId} was gone)`,
-          );
-        } else {
-          failed += 1;
-          cli.failure(path, unwrapRetries(result.reason), { action: 'update', path, fileId: step.fileId });
         }
+        toUpload.push({ step, categoryId, isGone });
+      } catch (error) {
+        if (signal.aborted) throw error;
+        failed += 1;
+        const path = step.file.key;
+        cli.failure(path, unwrapRetries(error), { action: 'update', path, fileId: step.fileId });
       }
-      progress.stop();
-
-      // 3. Files that left the folder, only with --delete: out of the index first, then the document.
-      for (const step of steps) {
-        if (step.action !== 'delete') continue;
-        const path = shown(step.path);
+    }
+    const uploaded = new Map<(typeof updates)[number], UploadManyResult>();
+    const results = await uploadFiles(
+      toUpload.map(({ step, categoryId }) => ({
+        file: step.file,
+        md5: step.md5,
+        ...(categoryId !== undefined && { categoryId }),
+      })),
+    );
+    for (const result of results) {
+      let settled = result;
+      if (result.status === 'fulfilled' && result.value.status !== 'PARSE_SUCCESS') {
+        // Added by an interrupted run that did not see it parsed: the new version is parsed before the old one goes.
         try {
-          if (options.indexId !== undefined) {
-            await client.deleteIndexDocuments(options.indexId, [step.fileId], { signal });
-          }
-          await client.deleteFile(step.fileId, { signal }).catch((error: unknown) => {
-            // Already gone (a run interrupted after DeleteFile, or deleted by hand): the goal is reached.
-            if (!isNotFound(error)) throw error;
-          });
-          await manifest.append({ source: step.path, fileId: step.fileId, status: 'deleted' });
-          done.delete += 1;
-          cli.result({ action: 'delete', path, fileId: step.fileId }, `deleted  ${path}  ${step.fileId}`);
+          const status = await waitForParsed(client, result.value.fileId, signal);
+          settled = { ...result, value: { ...result.value, status } };
         } catch (error) {
           if (signal.aborted) throw error;
-          failed += 1;
-          cli.failure(path, unwrapRetries(error), { action: 'delete', path, fileId: step.fileId });
+          settled = { status: 'rejected', index: result.index, reason: error };
         }
       }
-    } finally {
-      await manifest.close();
+      uploaded.set(toUpload[result.index]!.step, settled);
+    }
+    progress.stop();
+
+    for (const step of updates) {
+      const path = step.file.key;
+      const result = uploaded.get(step);
+      if (step.md5 !== undefined && result === undefined) continue; // Failed before its upload, said above.
+      const isGone = toUpload.find((item) => item.step === step)?.isGone === true;
+      try {
+        let document: { fileId: string; md5: string; sizeBytes: number; status: string | undefined };
+        let recorded: Pick<SyncEntry, 'size' | 'mtime'> = { size: step.file.size, mtime: step.file.mtime };
+        if (result === undefined) {
+          const pending = step.pending!;
+          document = {
+            fileId: pending.fileId!,
+            md5: pending.md5 ?? '',
+            sizeBytes: pending.size ?? 0,
+            status: 'PARSE_SUCCESS',
+          };
+          recorded = {
+            ...(pending.size !== undefined && { size: pending.size }),
+            ...(pending.mtime !== undefined && { mtime: pending.mtime }),
+          };
+        } else if (result.status === 'rejected') {
+          if (!isGone) {
+            // The old document stays; a new version that was added but failed to parse is deleted (best effort).
+            const failedId = (unwrapRetries(result.reason) as { fileId?: unknown }).fileId;
+            if (typeof failedId === 'string' && failedId !== step.fileId) {
+              await client.deleteFile(failedId, { signal }).catch(() => undefined);
+            }
+            await record(step.file, { fileId: step.fileId, status: 'parsed' });
+          }
+          throw result.reason;
+        } else {
+          document = result.value;
+          if (result.value.skipped && options.indexId !== undefined) {
+            // Uploaded by an interrupted run, which may not have reached the index.
+            const { jobId } = await client.addDocumentsToIndex(options.indexId, [document.fileId], {
+              signal,
+            });
+            await client.waitForIndexJob(options.indexId, jobId, { documentIds: [document.fileId], signal });
+          }
+        }
+        const line = {
+          ...recorded,
+          md5: document.md5,
+          fileId: document.fileId,
+          status: 'parsed',
+        } as const;
+        if (!isGone && document.fileId !== step.fileId) {
+          // The new version is parsed: say so before the old one goes, so a rerun only finishes the deletion.
+          if (result !== undefined) {
+            await record(step.file, {
+              ...line,
+              replacing: step.fileId,
+              ...(step.pending?.categoryId !== undefined && { categoryId: step.pending.categoryId }),
+            });
+          }
+          await deleteDocument(client, step.fileId, options.indexId, signal);
+        }
+        await record(step.file, line);
+        if (isGone) done.upload += 1;
+        else done.update += 1;
+        const { fileId, status, md5, sizeBytes } = document;
+        cli.result(
+          {
+            action: isGone ? 'upload' : 'update',
+            path,
+            fileId,
+            ...(isGone ? { missingFileId: step.fileId } : { replacedFileId: step.fileId }),
+            status: status ?? null,
+            md5,
+            sizeBytes,
+          },
+          isGone
+            ? `uploaded ${path}  ${fileId}  (its document ${step.fileId} was gone)`
+            : `updated  ${path}  ${step.fileId} -> ${fileId}`,
+        );
+      } catch (error) {
+        if (signal.aborted) throw error;
+        failed += 1;
+        cli.failure(path, unwrapRetries(error), { action: 'update', path, fileId: step.fileId });
+      }
+    }
+
+    // 3. Files that left the folder, only with --delete: out of the index first, then the document.
+    for (const step of steps) {
+      if (step.action !== 'delete') continue;
+      const path = step.key;
+      const fileId = step.fileIds.at(-1)!;
+      try {
+        for (const id of step.fileIds) await deleteDocument(client, id, options.indexId, signal);
+        await manifest.append({
+          source: join(folder, ...step.key.split('/')),
+          path,
+          fileId,
+          status: 'deleted',
+        });
+        done.delete += 1;
+        cli.result({ action: 'delete', path, fileId }, `deleted  ${path}  ${step.fileIds.join(', ')}`);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        failed += 1;
+        cli.failure(path, unwrapRetries(error), { action: 'delete', path, fileId });
+      }
     }
   } finally {
     progress.stop();
+    await manifest.close();
   }
   if (kept > 0) cli.info(keptNote(kept));
   const total = done.upload + done.update + done.delete;
@@ -306,6 +458,65 @@ export async function syncFolder(
   if (failed > 0) throw new ItemsFailedError(failed, failed + total + unchanged);
 }
 
+/**
+ * Removes a document from the index (when one is kept in step) and deletes it; one already gone (a run interrupted
+ * after DeleteFile, or deleted by hand) is what was wanted.
+ */
+async function deleteDocument(
+  client: KnowledgeBaseClient,
+  fileId: string,
+  indexId: string | undefined,
+  signal: AbortSignal,
+): Promise<void> {
+  if (indexId !== undefined) await client.deleteIndexDocuments(indexId, [fileId], { signal });
+  await client.deleteFile(fileId, { signal }).catch((error: unknown) => {
+    if (!isNotFound(error)) throw error;
+  });
+}
+
+/**
+ * Polls DescribeFile until the document is `PARSE_SUCCESS` (gently, then backing off, as @x/kb-lease waits: spec
+ * §10.5), for a document a previous run added but did not see parsed.
+ *
+ * @throws `KnowledgeBaseError` `PARSE_FAILED` / `FILE_FAILED` naming the file when it failed; `signal.reason`
+ */
+async function waitForParsed(
+  client: KnowledgeBaseClient,
+  fileId: string,
+  signal: AbortSignal,
+): Promise<string> {
+  return pollUntil<string>(
+    async ({ signal: pollSignal }) => {
+      const file = await client.describeFile(fileId, { signal: pollSignal });
+      const status = file.Status ?? '';
+      if (status === 'PARSE_SUCCESS') return { done: true, value: status };
+      if (status.endsWith('_FAILED') || status === 'INDEX_DELETED' || status === 'FILE_EXPIRED') {
+        throw new KnowledgeBaseError(
+          status === 'PARSE_FAILED' ? 'PARSE_FAILED' : 'FILE_FAILED',
+          `${file.FileName ?? fileId} (${fileId}) is ${status}${file.ParseErrorMessage ? `: ${file.ParseErrorMessage}` : ''}`,
+          { fileId, status },
+        );
+      }
+      return { done: false, value: status };
+    },
+    {
+      signal,
+      timeoutMs: 3_600_000,
+      initialDelayMs: 1000,
+      maxDelayMs: 15_000,
+      what: `${fileId} to be PARSE_SUCCESS`,
+      operation: 'DescribeFile',
+    },
+  );
+}
+
+/** The manifest key of an absolute path: relative to the folder, `/`-separated; undefined outside it. */
+function keyOf(folder: string, path: string): string | undefined {
+  const key = relative(folder, path);
+  if (key === '' || key.startsWith('..') || isAbsolute(key)) return undefined;
+  return key.split(sep).join('/');
+}
+
 function keptNote(kept: number): string {
   return `${kept} document${kept === 1 ? '' : 's'} whose file left the folder kept (--delete removes them)`;
 }
@@ -323,42 +534,39 @@ function isNotFound(error: unknown): boolean {
   );
 }
 
-/** Whether the document still exists (DescribeFile answers); a 404 means it was deleted. */
-async function isPresent(
-  client: KnowledgeBaseClient,
-  fileId: string,
-  signal: AbortSignal | undefined,
-): Promise<boolean> {
-  try {
-    await client.describeFile(fileId, signal ? { signal } : {});
-    return true;
-  } catch (error) {
-    if (isNotFound(error)) return false;
-    throw error;
-  }
-}
-
-/** The last entry of each source; a line cut short by a crash is ignored, as @x/kb-lease does. */
-async function readManifest(path: string): Promise<Map<string, SyncEntry>> {
+/**
+ * Reads the manifest: the last entry of each path, keyed relative to the folder (a line's `path`, or its absolute
+ * `source` under the folder, as older runs and @x/kb-lease wrote it; lines of files outside the folder are left out),
+ * and the replacements left unfinished (the last line this command wrote for the path has `replacing`). A line cut
+ * short by a crash is ignored, as @x/kb-lease does.
+ */
+async function readManifest(path: string, folder: string): Promise<SyncState> {
   const entries = new Map<string, SyncEntry>();
+  const replacements = new Map<string, SyncEntry>();
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return entries;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries, replacements };
     throw error;
   }
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
+    let entry: SyncEntry;
     try {
-      const entry = JSON.parse(line) as SyncEntry;
-      if (typeof entry.source === 'string' && typeof entry.status === 'string')
-        entries.set(entry.source, entry);
+      entry = JSON.parse(line) as SyncEntry;
     } catch {
-      // A torn last line: the state before it stands.
+      continue; // A torn last line: the state before it stands.
     }
+    if (typeof entry.source !== 'string' || typeof entry.status !== 'string') continue;
+    const key = typeof entry.path === 'string' ? entry.path : keyOf(folder, entry.source);
+    if (key === undefined) continue;
+    entries.set(key, entry);
+    if (typeof entry.path !== 'string') continue;
+    if (typeof entry.replacing === 'string') replacements.set(key, entry);
+    else replacements.delete(key);
   }
-  return entries;
+  return { entries, replacements };
 }
 
 /** Appends entries to the manifest one at a time, each fsynced before the next step counts as done. */
