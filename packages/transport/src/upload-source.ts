@@ -7,10 +7,10 @@ import {
   type FileSnapshot,
   fileBody,
   fileInputError,
-  fileReadSizeBytes,
   readFile,
   readWholeFile,
   statFile,
+  wholeReadMaxBytes,
 } from './file-body.js';
 import { fileUrlToPath } from './file-url.js';
 import { InvalidInputError } from './invalid-input-error.js';
@@ -198,7 +198,7 @@ function pathSource(path: string, snapshot: FileSnapshot): UploadSource {
     async digest(algorithm, options = {}) {
       const { signal } = options;
       signal?.throwIfAborted();
-      if (sizeBytes <= fileReadSizeBytes) {
+      if (sizeBytes <= wholeReadMaxBytes) {
         read ??= await readWholeFile(path, sizeBytes, snapshot);
         signal?.throwIfAborted();
         return createHasher(algorithm).update(read).digest();

@@ -11,6 +11,7 @@ import {
   resolveUploadSource,
   type Transport,
 } from '../src/index.js';
+import { fileReadSizeBytes } from '../src/file-body.js';
 import { type LoopbackServer, sendJson, startServer } from './helpers.js';
 
 // How many reads a file body makes and how large the buffers it reads into are: counted at the file handle, whatever
@@ -127,25 +128,38 @@ describe('a 10 KiB file', () => {
 });
 
 describe('a file of several reads', () => {
-  it('recycles one 1 MiB buffer per chunk up to four, and sends every byte', async () => {
-    const sizeBytes = 2.5 * (1 << 20);
-    const { path, bytes } = await generated('put-2.5m.bin', sizeBytes);
+  const readSize = fileReadSizeBytes;
+
+  it('recycles one read-size buffer per chunk up to four, and sends every byte', async () => {
+    const sizeBytes = 2.5 * readSize;
+    const { path, bytes } = await generated('put-2.5-reads.bin', sizeBytes);
     server = await startServer((_request, response) => sendJson(response, 200, {}));
     transport = createTransport({ baseUrl: server.url, retry: false });
     await transport.request({ method: 'PUT', path: '/o', body: fileBody(path) });
     expect(reads).toHaveBeenCalledTimes(3);
-    expect(readBuffers().map((buffer) => buffer.byteLength)).toEqual([1 << 20, 1 << 20, 1 << 20]);
+    expect(readBuffers().map((buffer) => buffer.byteLength)).toEqual([readSize, readSize, readSize]);
     expect(md5(server.requests[0]!.body)).toBe(md5(bytes));
   });
 
-  it('never holds more than four 1 MiB buffers, however large the file', async () => {
-    const sizeBytes = 9 * (1 << 20) + 5;
-    const { path, bytes } = await generated('put-9m.bin', sizeBytes);
+  it('never holds more than four read-size buffers, however large the file', async () => {
+    const sizeBytes = 9 * readSize + 5;
+    const { path, bytes } = await generated('put-9-reads.bin', sizeBytes);
     server = await startServer((_request, response) => sendJson(response, 200, {}));
     transport = createTransport({ baseUrl: server.url, retry: false });
     await transport.request({ method: 'PUT', path: '/o', body: fileBody(path) });
     expect(reads).toHaveBeenCalledTimes(10);
-    expect(allocatedBytes()).toBe(4 * (1 << 20));
+    expect(allocatedBytes()).toBe(4 * readSize);
+    expect(md5(server.requests[0]!.body)).toBe(md5(bytes));
+  });
+
+  it('reads a file between 1 MiB and one read in one read into one buffer of its size', async () => {
+    const sizeBytes = (1 << 20) + 100;
+    const { path, bytes } = await generated('put-1m.bin', sizeBytes);
+    server = await startServer((_request, response) => sendJson(response, 200, {}));
+    transport = createTransport({ baseUrl: server.url, retry: false });
+    await transport.request({ method: 'PUT', path: '/o', body: fileBody(path) });
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(allocatedBytes()).toBe(sizeBytes);
     expect(md5(server.requests[0]!.body)).toBe(md5(bytes));
   });
 });
