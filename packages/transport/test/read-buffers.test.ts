@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import busboy from 'busboy';
 import { afterAll, afterEach, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { fileReadSizeBytes } from '../src/file-body.js';
 import {
   createTransport,
   fileBody,
@@ -11,7 +12,6 @@ import {
   resolveUploadSource,
   type Transport,
 } from '../src/index.js';
-import { fileReadSizeBytes } from '../src/file-body.js';
 import { type LoopbackServer, sendJson, startServer } from './helpers.js';
 
 // How many reads a file body makes and how large the buffers it reads into are: counted at the file handle, whatever
@@ -52,7 +52,10 @@ async function generated(name: string, sizeBytes: number): Promise<{ path: strin
   return { path, bytes };
 }
 
-function parseForm(headers: Record<string, unknown>, body: Buffer): Promise<{ md5: string; sizeBytes: number }> {
+function parseForm(
+  headers: Record<string, unknown>,
+  body: Buffer,
+): Promise<{ md5: string; sizeBytes: number }> {
   return new Promise((resolve, reject) => {
     const parser = busboy({ headers: headers as Record<string, string> });
     parser.on('file', (_name, stream) => {

@@ -18,7 +18,8 @@ it('reads a small document once, into one buffer of its size, for its MD5 and it
     expect(document.status).toBe('PARSE_SUCCESS');
     expect(document.md5).toBe(createHash('md5').update(bytes).digest('hex'));
     expect(reads).toHaveBeenCalledTimes(1);
-    expect((reads.mock.calls[0]?.[0] as Uint8Array).byteLength).toBe(bytes.byteLength);
+    const [buffer] = reads.mock.calls[0] as [Uint8Array];
+    expect(buffer.byteLength).toBe(bytes.byteLength);
   } finally {
     reads.mockRestore();
   }
