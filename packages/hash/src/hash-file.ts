@@ -18,8 +18,9 @@ export interface HashFileOptions {
   /** Called after each read with the bytes hashed so far. */
   onProgress?: (progress: Progress) => void;
   /**
-   * Size of each read. Two buffers of this size are used, so the next read runs on the thread pool while the
-   * current one is hashed.
+   * Largest size of each read. A file larger than this is read through two buffers of this size, so the next read
+   * runs on the thread pool while the current one is hashed; a smaller file through one buffer of its own size (plus
+   * the byte that tells its end), in one read.
    * @default 1048576 (1 MiB)
    */
   readSizeBytes?: number;
@@ -29,7 +30,8 @@ export interface HashFileOptions {
 export const defaultReadSizeBytes = 1 << 20;
 
 /**
- * Hashes a file in one pass with large, overlapped reads and flat memory.
+ * Hashes a file in one pass with large, overlapped reads and flat memory; a file smaller than one read is hashed
+ * from a single read into a single buffer that fits it.
  *
  * @param algorithm - `md5`, `sha1` or `sha256`.
  * @param path - The file to hash.
@@ -76,19 +78,39 @@ export async function hashFile(
     if (!stats.isFile()) throw new HashError('NOT_A_FILE', `Not a file: ${path}`, { path });
     const totalBytes = stats.size;
     const hash = createHash(algorithm);
-    const buffers = [Buffer.allocUnsafe(readSizeBytes), Buffer.allocUnsafe(readSizeBytes)] as const;
+    // A file smaller than one read gets one buffer of its size plus one byte: a read that comes back short once the
+    // size stat reported is reached is the end, so such a file takes a single read. A file that grew after the stat
+    // fills that buffer, and the reads go on in full-size buffers.
+    let buffers: Buffer[] =
+      totalBytes < readSizeBytes
+        ? [Buffer.allocUnsafeSlow(totalBytes + 1)]
+        : [Buffer.allocUnsafeSlow(readSizeBytes), Buffer.allocUnsafeSlow(readSizeBytes)];
     let index = 0;
     let position = 0;
-    let pending = handle.read(buffers[0], 0, readSizeBytes, 0);
+    let pending = handle.read(buffers[0]!, 0, buffers[0]!.byteLength, 0);
     for (;;) {
-      const { bytesRead } = await pending;
+      const { bytesRead, buffer: current } = await pending;
       if (bytesRead === 0) break;
-      const current = buffers[index]!;
       position += bytesRead;
-      index ^= 1;
-      // Issue the next read before hashing, so the disk and the hash work side by side.
-      pending = handle.read(buffers[index]!, 0, readSizeBytes, position);
-      hash.update(bytesRead === readSizeBytes ? current : current.subarray(0, bytesRead));
+      const isEnd = bytesRead < current.byteLength && position >= totalBytes;
+      const chunk = bytesRead === current.byteLength ? current : current.subarray(0, bytesRead);
+      if (isEnd) {
+        hash.update(chunk);
+        onProgress?.({ loadedBytes: position, totalBytes });
+        break;
+      }
+      if (buffers.length === 1) {
+        // The file grew past its stat: hash what was read, then go on in full-size, overlapped reads.
+        hash.update(chunk);
+        buffers = [Buffer.allocUnsafeSlow(readSizeBytes), Buffer.allocUnsafeSlow(readSizeBytes)];
+        index = 0;
+        pending = handle.read(buffers[0]!, 0, readSizeBytes, position);
+      } else {
+        index ^= 1;
+        // Issue the next read before hashing, so the disk and the hash work side by side.
+        pending = handle.read(buffers[index]!, 0, readSizeBytes, position);
+        hash.update(chunk);
+      }
       onProgress?.({ loadedBytes: position, totalBytes });
       if (signal?.aborted) {
         await pending.catch(() => undefined);

@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { createHasher, hashStream, md5File } from '@x/hash';
+import { createHasher, hashStream } from '@x/hash';
 import {
   InvalidInputError,
   type OpenBodyOptions,
@@ -58,23 +57,20 @@ export async function resolveDocumentSource(
   }
   const source = await resolveUploadSource(input, { signal });
   const label = source.path ?? source.fileName ?? 'the document';
-  if (source.path !== undefined && source.sizeBytes <= wholeReadMaxBytes) {
-    return smallFileSource(source.path, source.fileName, given, signal);
-  }
   return {
     fileName: source.fileName,
     sizeBytes: source.sizeBytes,
     label,
     async md5(md5Signal) {
       if (given) return given;
-      if (source.path !== undefined) return (await md5File(source.path, { signal: md5Signal })).hex;
       if (!source.isReopenable) {
         throw new InvalidInputError(
           'MD5_REQUIRED',
           `${label}: a stream that can be read once needs its md5 given (ApplyFileUploadLease declares it before the upload)`,
         );
       }
-      return (await hashStream('md5', source.open(), { signal: md5Signal })).hex;
+      // A path of at most 1 MiB is read once, whole: the MD5 is of those bytes and the PUT sends them.
+      return (await source.digest('md5', { signal: md5Signal })).hex;
     },
     body(md5) {
       const inner = source.toBody('');
@@ -86,63 +82,11 @@ export async function resolveDocumentSource(
         },
         async open(openOptions?: OpenBodyOptions) {
           const opened = await inner.open(openOptions);
-          const stream = opened.stream ?? single(opened.bytes ?? new Uint8Array());
-          return { sizeBytes: opened.sizeBytes, stream: verify(stream, md5, label) };
-        },
-      };
-    },
-  };
-}
-
-/**
- * Files up to this size are read once, whole: their MD5 and their PUT come from the same bytes. Streaming them
- * would cost more: the file read and the MD5 each set up 1 MiB read buffers, which for a batch of small documents
- * is most of the work and most of the garbage.
- */
-const wholeReadMaxBytes = 1 << 20;
-
-/**
- * A small file, read once into memory: its size is what was read, its MD5 is of those bytes, and the PUT sends
- * them, so the lease's `Md5` and `SizeInBytes` always describe the bytes sent.
- */
-async function smallFileSource(
-  path: string,
-  fileName: string | undefined,
-  given: string | undefined,
-  signal: AbortSignal | undefined,
-): Promise<DocumentSource> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path, signal ? { signal } : {});
-  } catch (error) {
-    if (signal?.aborted) throw signal.reason;
-    throw new InvalidInputError('FILE_READ_FAILED', `Could not read ${path}: ${(error as Error).message}`, {
-      cause: error,
-      path,
-    });
-  }
-  const actual = createHasher('md5').update(bytes).digest().hex;
-  return {
-    fileName,
-    sizeBytes: bytes.byteLength,
-    label: path,
-    async md5() {
-      return given ?? actual;
-    },
-    body(md5) {
-      return {
-        contentType: undefined,
-        isReopenable: true,
-        isConsumed: false,
-        async open() {
-          if (md5 !== actual) {
-            throw new InvalidInputError(
-              'FILE_CHANGED',
-              `${path}: its bytes hash to ${actual}, the lease declared ${md5}`,
-              { path },
-            );
+          if (opened.bytes) {
+            verifyBytes(opened.bytes, md5, label);
+            return { sizeBytes: opened.sizeBytes, bytes: opened.bytes };
           }
-          return { sizeBytes: bytes.byteLength, bytes };
+          return { sizeBytes: opened.sizeBytes, stream: verify(opened.stream ?? empty(), md5, label) };
         },
       };
     },
@@ -176,7 +120,15 @@ async function* verify(
     hasher.update(chunk);
     yield chunk;
   }
-  const { hex } = hasher.digest();
+  checkMd5(hasher.digest().hex, md5, label);
+}
+
+/** Bytes sent in one piece (a small file read whole): hashed before a byte is sent. */
+function verifyBytes(bytes: Uint8Array, md5: string, label: string): void {
+  checkMd5(createHasher('md5').update(bytes).digest().hex, md5, label);
+}
+
+function checkMd5(hex: string, md5: string, label: string): void {
   if (hex !== md5) {
     throw new InvalidInputError(
       'FILE_CHANGED',
@@ -185,9 +137,7 @@ async function* verify(
   }
 }
 
-async function* single(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  if (bytes.byteLength > 0) yield bytes;
-}
+async function* empty(): AsyncGenerator<Uint8Array> {}
 
 function asHttpUrl(input: DocumentInput): URL | undefined {
   if (input instanceof URL)

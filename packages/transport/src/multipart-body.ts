@@ -39,7 +39,7 @@ export type MultipartPart = MultipartField | MultipartFile;
 const crlf = '\r\n';
 
 /**
- * A `multipart/form-data` body framed by hand: text fields first, file parts streamed last in 1 MiB reads, and an
+ * A `multipart/form-data` body framed by hand: text fields first, file parts streamed last in large reads (one read for a small file), and an
  * exact `content-length` computed before a byte is sent (never chunked). Reopenable when every file part is a path,
  * a `Blob` or a stream factory.
  *

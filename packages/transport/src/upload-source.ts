@@ -1,7 +1,17 @@
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { type FileSnapshot, fileBody, readFile, statFile } from './file-body.js';
+import { createHasher, type Digest, type HashAlgorithm, hashFile, hashStream } from '@x/hash';
+import { bytesBody } from './bytes-body.js';
+import {
+  type FileSnapshot,
+  fileBody,
+  fileInputError,
+  readFile,
+  readWholeFile,
+  statFile,
+  wholeReadMaxBytes,
+} from './file-body.js';
 import { fileUrlToPath } from './file-url.js';
 import { InvalidInputError } from './invalid-input-error.js';
 import type { MultipartStreamSource } from './multipart-body.js';
@@ -70,6 +80,18 @@ export interface UploadSource {
    * @throws {@link InvalidInputError} `BODY_CONSUMED` when a bare stream was already opened once.
    */
   open(): AsyncIterable<Uint8Array>;
+  /**
+   * A digest of the bytes (an MD5 to declare before the upload, as ApplyFileUploadLease asks), from one pass over
+   * them. A path of at most 1 MiB is read once, whole, into one buffer of its size: the digest is of those bytes and
+   * `open()` and `toBody()` then hand out the same bytes without reading the file again, so what is declared is
+   * what is sent. A larger path is hashed in large reads and sent by later reads, each attempt checking the file is
+   * still the version resolved (`FILE_CHANGED`).
+   * @param algorithm - `md5`, `sha1` or `sha256`.
+   * @throws {@link InvalidInputError} `BODY_CONSUMED` for a bare stream (it would be used up by the digest),
+   * `FILE_CHANGED` or the file's own input error naming the path.
+   * @throws `options.signal.reason` when aborted.
+   */
+  digest(algorithm: HashAlgorithm, options?: { signal?: AbortSignal }): Promise<Digest>;
   /**
    * The bytes as a raw request body (for a PUT), with an exact `content-length`, reopenable when the source is.
    * @param contentType - The `content-type` header ('' sends an empty one). @default the source's, else 'application/octet-stream'
@@ -154,8 +176,13 @@ export async function resolveUploadSource(
   );
 }
 
+/**
+ * A path: reopened from disk for each attempt. A file of at most 1 MiB whose digest was taken keeps the bytes that
+ * were hashed, and sends them.
+ */
 function pathSource(path: string, snapshot: FileSnapshot): UploadSource {
   const { sizeBytes } = snapshot;
+  let read: Uint8Array | undefined;
   return {
     sizeBytes,
     snapshot,
@@ -166,13 +193,26 @@ function pathSource(path: string, snapshot: FileSnapshot): UploadSource {
     isConsumed: false,
     part: path,
     open() {
-      return readFile(path, sizeBytes, false, snapshot);
+      return read ? oneChunk(read) : readFile(path, sizeBytes, false, snapshot);
+    },
+    async digest(algorithm, options = {}) {
+      const { signal } = options;
+      signal?.throwIfAborted();
+      if (sizeBytes <= wholeReadMaxBytes) {
+        read ??= await readWholeFile(path, sizeBytes, snapshot);
+        signal?.throwIfAborted();
+        return createHasher(algorithm).update(read).digest();
+      }
+      try {
+        return await hashFile(algorithm, path, { signal });
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        throw fileInputError(error, path);
+      }
     },
     toBody(contentType) {
-      return fileBody(path, {
-        contentType: contentType ?? 'application/octet-stream',
-        unchangedSince: snapshot,
-      });
+      const type = contentType ?? 'application/octet-stream';
+      return read ? bytesBody(read, type) : fileBody(path, { contentType: type, unchangedSince: snapshot });
     },
   };
 }
@@ -193,6 +233,7 @@ function factorySource(
     isConsumed: false,
     part,
     open,
+    digest: (algorithm, options = {}) => hashStream(algorithm, open(), options),
     toBody(type) {
       return {
         contentType: type ?? contentType ?? 'application/octet-stream',
@@ -234,6 +275,12 @@ function oneShotSource(
     },
     part: { sizeBytes, stream: open },
     open,
+    async digest() {
+      throw new InvalidInputError(
+        'BODY_CONSUMED',
+        'A stream that can be read once cannot be hashed before it is sent; pass { open: () => stream, sizeBytes } or a path, or give the digest',
+      );
+    },
     toBody(type) {
       return {
         contentType: type ?? contentType ?? 'application/octet-stream',
