@@ -1,6 +1,6 @@
 // Helpers the bench sections share: generated files, RSS sampling, the quick flag and the one way a section reports.
 // The section interface is described in bench/README.md.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -242,6 +242,26 @@ export function maxInWindow(sorted, windowMs) {
     max = Math.max(max, index - first + 1);
   }
   return max;
+}
+
+/**
+ * Runs every client `rounds` times, interleaved, and returns each one's samples by name. The order rotates each round
+ * (with three clients and three rounds, each runs once in every position), and the disk's dirty pages are written back
+ * (`sync`) and the heap collected before every run, so no client pays for the page cache writeback or garbage that
+ * the one before it left.
+ */
+export async function interleavedRounds(clients, rounds) {
+  const entries = Object.entries(clients);
+  const samples = Object.fromEntries(entries.map(([name]) => [name, []]));
+  for (let round = 0; round < rounds; round += 1) {
+    const shift = round % entries.length;
+    for (const [name, run] of [...entries.slice(shift), ...entries.slice(0, shift)]) {
+      execFileSync('sync');
+      globalThis.gc?.();
+      samples[name].push(await run());
+    }
+  }
+  return samples;
 }
 
 /**

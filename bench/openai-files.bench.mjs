@@ -12,6 +12,7 @@ import {
   benchDir,
   benchFolder,
   fileSizes,
+  interleavedRounds,
   mbPerSecond,
   mib,
   ratio,
@@ -24,7 +25,7 @@ import {
 
 const root = join(benchDir, '..');
 const sizes = fileSizes();
-const rounds = roundCount(Number(process.env.BENCH_ROUNDS ?? 2));
+const rounds = roundCount(Number(process.env.BENCH_ROUNDS ?? 3));
 const folder = benchFolder('openai-files');
 
 // One upload in a fresh process: warm up with a small file, then sample RSS while the big one goes.
@@ -135,15 +136,18 @@ try {
   for (const sizeBytes of sizes) {
     const label = sizeLabel(sizeBytes);
     const file = await folder.generate(sizeBytes, { text: true });
-    const samples = Object.fromEntries(Object.keys(clients).map((name) => [name, []]));
-    for (let round = 0; round < rounds; round += 1) {
-      for (const [name, run] of Object.entries(clients)) {
-        const sample = await run(file);
-        if (sample.bytes !== sizeBytes)
-          throw new Error(`${name}: stored ${sample.bytes} of ${sizeBytes} bytes`);
-        samples[name].push(sample);
-      }
-    }
+    const checked = Object.fromEntries(
+      Object.entries(clients).map(([name, run]) => [
+        name,
+        async () => {
+          const sample = await run(file);
+          if (sample.bytes !== sizeBytes)
+            throw new Error(`${name}: stored ${sample.bytes} of ${sizeBytes} bytes`);
+          return sample;
+        },
+      ]),
+    );
+    const samples = await interleavedRounds(checked, rounds);
     const best = (name) => Math.min(...samples[name].map((sample) => sample.ms));
     const peak = (name, field) => Math.max(...samples[name].map((sample) => sample[field] ?? 0));
     const mbs = (name) => mbPerSecond(sizeBytes, best(name));
@@ -202,7 +206,7 @@ reportSection({
   name: 'openai-files',
   title: 'Files API uploads: @x/openai-files vs the openai SDK and curl -F',
   description:
-    `Every client uploads the same generated text file (purpose file-extract) to one emulator in its own process, which parses the multipart form, checks the file and writes it to disk; every upload is checked to have stored every byte. Best of ${rounds} interleaved rounds. ` +
+    `Every client uploads the same generated text file (purpose file-extract) to one emulator in its own process, which parses the multipart form, checks the file and writes it to disk; every upload is checked to have stored every byte. Best of ${rounds} interleaved rounds, the order rotating each round, with the disk synced before every run. ` +
     'Node clients run one upload per fresh process.',
   summary,
   charts: [

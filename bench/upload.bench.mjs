@@ -14,6 +14,7 @@ import { createTransport, fileBody, multipartBody } from '../packages/transport/
 import {
   benchFolder,
   fileSizes,
+  interleavedRounds,
   mbPerSecond,
   mib,
   ratio,
@@ -196,13 +197,7 @@ try {
     };
     // Warm the page cache, the connections and the policy cache, then interleave the rounds.
     for (const run of Object.values(modes)) await run();
-    const samples = Object.fromEntries(Object.keys(modes).map((name) => [name, []]));
-    for (let round = 0; round < rounds; round += 1) {
-      for (const [name, run] of Object.entries(modes)) {
-        globalThis.gc?.();
-        samples[name].push(await run());
-      }
-    }
+    const samples = await interleavedRounds(modes, rounds);
     await storage.close();
     await emulator.stop();
     rmSync(file);
@@ -283,7 +278,7 @@ reportSection({
   name: 'upload',
   title: 'Uploads over loopback: @x/transport and @x/temp-oss vs curl, and the TCP ceiling',
   description:
-    `Generated files, page cache warm, best of ${rounds} interleaved rounds after a warm-up. PUT and multipart go to a discarding HTTP server ` +
+    `Generated files, page cache warm, best of ${rounds} interleaved rounds after a warm-up, the order rotating each round, with the disk synced before every run. PUT and multipart go to a discarding HTTP server ` +
     '(each run checked: content-length present and equal to the bytes received); temporary storage goes to the emulator, which streams the object to disk. ' +
     'The ceiling pipes the file into a raw TCP socket to a discarding server.',
   summary,
