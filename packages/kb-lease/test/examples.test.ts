@@ -9,14 +9,9 @@ const examplesDir = join(import.meta.dirname, '..', 'examples');
 const examples = readdirSync(examplesDir).filter((name) => name.endsWith('.ts'));
 const { url, account } = inject('emulator');
 
-/** The index APIs are answered by emulators that have them; an emulator without them says 404 NotFound. */
-const hasIndexApi = await fetch(`${url}/${account.workspaceId}/index/list_indices`).then(
-  async (response) => !(response.status === 404 && /NotFound/.test(await response.text())),
-);
-
 describe('examples run as written against the emulator', () => {
   for (const name of examples)
-    it.skipIf(name.startsWith('index-') && !hasIndexApi)(
+    it(
       name,
       async () => {
         const { stdout } = await run(
