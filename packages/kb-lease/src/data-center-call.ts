@@ -158,19 +158,20 @@ export function percentEncode(segment: string): string {
 
 /** The hints of seed 000's FAQ, keyed by what the service says. @internal */
 export function hintFor(code: string | undefined, message: string | undefined): string | undefined {
+  // Sources: seed 000's FAQ for each hint.
   const text = `${code ?? ''} ${message ?? ''}`;
   if (/Access to your uploaded file failed/i.test(text)) {
-    return 'Hint: the upload step (the PUT to the lease URL) was not completed or failed; upload the bytes before AddFile (seed 000 FAQ)';
+    return 'Hint: the upload step (the PUT to the lease URL) was not completed or failed; upload the bytes before AddFile';
   }
   if (
     /NoWorkspacePermissions|not authorized to access this workspace|workspace does not exist|workspace id is null/i.test(
       text,
     )
   ) {
-    return 'Hint: the WorkspaceId is wrong, or the RAM user is not a member of the workspace (seed 000 FAQ)';
+    return 'Hint: the WorkspaceId is wrong, or the RAM user is not a member of the workspace';
   }
   if (/InvalidAccessKeyId|access key is not found|AccessKey.*(invalid|disabled)/i.test(text)) {
-    return 'Hint: the AccessKey ID or secret is wrong, or the AccessKey is disabled (seed 000 FAQ)';
+    return 'Hint: the AccessKey ID or secret is wrong, or the AccessKey is disabled';
   }
   return undefined;
 }
