@@ -11,27 +11,23 @@ const { url, account } = inject('emulator');
 
 describe('examples run as written against the emulator', () => {
   for (const name of examples)
-    it(
-      name,
-      async () => {
-        const { stdout } = await run(
-          process.execPath,
-          ['--import', 'tsx', '--import', './test/define-version.mjs', join(examplesDir, name)],
-          {
-            cwd: join(import.meta.dirname, '..'),
-            env: {
-              ...process.env,
-              MSTUDIO_ENDPOINT: url,
-              DASHSCOPE_API_KEY: account.apiKey,
-              ALIBABA_CLOUD_ACCESS_KEY_ID: account.accessKeyId,
-              ALIBABA_CLOUD_ACCESS_KEY_SECRET: account.accessKeySecret,
-              BAILIAN_WORKSPACE_ID: account.workspaceId,
-            },
-            timeout: 120_000,
+    it(name, async () => {
+      const { stdout } = await run(
+        process.execPath,
+        ['--import', 'tsx', '--import', './test/define-version.mjs', join(examplesDir, name)],
+        {
+          cwd: join(import.meta.dirname, '..'),
+          env: {
+            ...process.env,
+            MSTUDIO_ENDPOINT: url,
+            DASHSCOPE_API_KEY: account.apiKey,
+            ALIBABA_CLOUD_ACCESS_KEY_ID: account.accessKeyId,
+            ALIBABA_CLOUD_ACCESS_KEY_SECRET: account.accessKeySecret,
+            BAILIAN_WORKSPACE_ID: account.workspaceId,
           },
-        );
-        expect(stdout.length).toBeGreaterThan(0);
-      },
-      150_000,
-    );
+          timeout: 120_000,
+        },
+      );
+      expect(stdout.length).toBeGreaterThan(0);
+    }, 150_000);
 });
