@@ -45,6 +45,7 @@ Credentials come from DASHSCOPE_API_KEY (DashScope), ALIBABA_CLOUD_ACCESS_KEY_ID
 
 Examples:
   $ mstudio emulator --print-env > emulator.env &     start a local emulator, write its variables
+  $ until [ -s emulator.env ]; do sleep 0.2; done; . ./emulator.env   once it listens, read them
   $ mstudio hash report.pdf | md5sum -c                MD5 in md5sum's format
   $ mstudio oss upload --model qwen-vl-plus cat.png    an oss:// URL valid for 48 hours
   $ mstudio doctor                                      what would break a first real call`,
