@@ -26,7 +26,11 @@ export function createProgram(io: CliIo): Command {
       '--endpoint <url>',
       'one base URL for every surface, e.g. the emulator (default: $MSTUDIO_ENDPOINT)',
     )
-    .addOption(new Option('--region <region>', 'the service region').choices(Object.keys(regions)))
+    .addOption(
+      new Option('--region <region>', 'the service region (default: cn-beijing)').choices(
+        Object.keys(regions),
+      ),
+    )
     .option('--json', 'print one JSON object per result on stdout, and nothing else there')
     .option('-q, --quiet', 'no progress bars and no informational lines')
     .option('--debug', 'print stack traces and causes with errors (never secrets)')
