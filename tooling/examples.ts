@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** The emulator as a package's `test/examples.test.ts` sees it: its URL and its default account. */
@@ -62,38 +64,51 @@ export function emulatorEnvironment(emulator: ExampleEmulator): Record<string, s
 
 /**
  * Runs one example as a user would (`node --import tsx examples/<name>.ts` from the package folder), with only
- * `env` pointing it somewhere, and resolves with its exit code and output. Kills it after `timeoutMs`.
+ * `env` pointing it somewhere, and resolves with its exit code and output. `imports` are preloaded after tsx. The
+ * process gets a temporary folder of its own (`TMPDIR`, so `os.tmpdir()`), removed once it exited: nothing an example
+ * writes there outlives the run. Kills it after `timeoutMs`.
  */
-export function runExample(
+export async function runExample(
   file: string,
-  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
+  options: { cwd: string; env?: Record<string, string>; imports?: readonly string[]; timeoutMs?: number },
 ): Promise<ExampleRun> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of realAccountVariables) delete env[name];
+  const temporary = await mkdtemp(join(tmpdir(), 'example-'));
   // Examples reach the emulator on loopback: never through a proxy from the developer's environment.
-  Object.assign(env, { NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' }, options.env);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file], {
-      cwd: options.cwd,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+  Object.assign(
+    env,
+    { NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' },
+    { TMPDIR: temporary, TMP: temporary, TEMP: temporary },
+    options.env,
+  );
+  const preloads = ['tsx', ...(options.imports ?? [])].flatMap((name) => ['--import', name]);
+  try {
+    return await new Promise<ExampleRun>((resolve, reject) => {
+      const child = spawn(process.execPath, [...preloads, file], {
+        cwd: options.cwd,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+      });
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+      });
+      const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+      child.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      child.on('close', (exitCode, signal) => {
+        clearTimeout(timer);
+        resolve({ exitCode, signal, stdout, stderr });
+      });
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (exitCode, signal) => {
-      clearTimeout(timer);
-      resolve({ exitCode, signal, stdout, stderr });
-    });
-  });
+  } finally {
+    await rm(temporary, { recursive: true, force: true });
+  }
 }

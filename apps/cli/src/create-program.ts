@@ -26,7 +26,11 @@ export function createProgram(io: CliIo): Command {
       '--endpoint <url>',
       'one base URL for every surface, e.g. the emulator (default: $MSTUDIO_ENDPOINT)',
     )
-    .addOption(new Option('--region <region>', 'the service region').choices(Object.keys(regions)))
+    .addOption(
+      new Option('--region <region>', 'the service region (default: cn-beijing)').choices(
+        Object.keys(regions),
+      ),
+    )
     .option('--json', 'print one JSON object per result on stdout, and nothing else there')
     .option('-q, --quiet', 'no progress bars and no informational lines')
     .option('--debug', 'print stack traces and causes with errors (never secrets)')
@@ -45,6 +49,7 @@ Credentials come from DASHSCOPE_API_KEY (DashScope), ALIBABA_CLOUD_ACCESS_KEY_ID
 
 Examples:
   $ mstudio emulator --print-env > emulator.env &     start a local emulator, write its variables
+  $ until [ -s emulator.env ]; do sleep 0.2; done; . ./emulator.env   once it listens, read them
   $ mstudio hash report.pdf | md5sum -c                MD5 in md5sum's format
   $ mstudio oss upload --model qwen-vl-plus cat.png    an oss:// URL valid for 48 hours
   $ mstudio doctor                                      what would break a first real call`,

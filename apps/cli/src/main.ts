@@ -21,6 +21,15 @@ const onSignal = (signalName: NodeJS.Signals) => {
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
+// A reader that closed early (`mstudio hash * | head -n1`) is not a failure: like `head`-style tools, stop quietly
+// with exit 0, whatever command or output mode was writing. Any other stream error stays an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(exitCodes.ok);
+    throw error;
+  });
+}
+
 const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal };
 const isDebug = process.argv.includes('--debug');
 

@@ -23,6 +23,25 @@ function shellBlocks(heading: string): string[] {
 }
 
 describe('README', () => {
+  it('"First steps": the emulator recipe waits for its variables, then doctor passes', async () => {
+    const [block] = shellBlocks('First steps, with no account');
+    // Up to `mstudio doctor`, as written but on a free port; the emulator is stopped afterwards.
+    const lines = block!.split('\n');
+    const script = lines.slice(0, lines.findIndex((line) => line.startsWith('mstudio doctor')) + 1);
+    expect(script[0]).toMatch(/^mstudio emulator --port 4010 --print-env > emulator\.env &/);
+    script[0] = script[0]!.replace('--port 4010', '--port 0');
+    const work = join(directory, 'first-steps');
+    await mkdir(work);
+    const env = baseEnv();
+    env.PATH = `${bin}:${env.PATH ?? ''}`;
+    const { stdout } = await promisify(execFile)(
+      'bash',
+      ['-e', '-c', `trap 'kill %1; wait' EXIT\n${script.join('\n')}`],
+      { cwd: work, env },
+    );
+    expect(stdout).toMatch(/^ok {4}Bailian access: /m);
+  });
+
   it('"Files and knowledge bases": every shell example runs as written against the emulator', async () => {
     const blocks = shellBlocks('Files and knowledge bases');
     expect(blocks).toHaveLength(2);

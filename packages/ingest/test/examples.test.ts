@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { createEmulator, type Emulator } from '@x/emulator';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { emulatorEnvironment, listExamples, runExample } from '../../../tooling/examples.js';
 
-const run = promisify(execFile);
+// Every README example, run as written against an emulator and the redis-server of the global setup (skipped only
+// where redis-server is not installed), each with a temporary folder of its own that is removed afterwards.
+const packageDir = `${import.meta.dirname}/..`;
 const port = inject('redisPort');
-const examplesDir = join(import.meta.dirname, '../examples');
-const examples = (await readdir(examplesDir)).filter((name) => name.endsWith('.ts'));
 
 describe.skipIf(port === undefined)('README examples run as written against the emulator', () => {
   let emulator: Emulator;
@@ -17,26 +14,15 @@ describe.skipIf(port === undefined)('README examples run as written against the 
   });
   afterAll(() => emulator?.close());
 
-  it.each(examples)(
-    '%s exits 0',
-    async (name) => {
-      const { account, url } = emulator;
-      const env = {
-        ...process.env,
-        MSTUDIO_ENDPOINT: url,
-        DASHSCOPE_API_KEY: account.apiKey,
-        ALIBABA_CLOUD_ACCESS_KEY_ID: account.accessKeyId,
-        ALIBABA_CLOUD_ACCESS_KEY_SECRET: account.accessKeySecret,
-        BAILIAN_WORKSPACE_ID: account.workspaceId,
-        REDIS_URL: `redis://127.0.0.1:${port}`,
-      };
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', join(examplesDir, name)], {
-        env,
-        cwd: join(import.meta.dirname, '..'),
-        timeout: 60_000,
+  for (const file of listExamples(packageDir)) {
+    it(`${file.slice(file.lastIndexOf('/') + 1)} exits 0`, { timeout: 90_000 }, async () => {
+      const run = await runExample(file, {
+        cwd: packageDir,
+        env: { ...emulatorEnvironment(emulator), REDIS_URL: `redis://127.0.0.1:${port}` },
+        timeoutMs: 60_000,
       });
-      expect(stdout).toContain('added');
-    },
-    90_000,
-  );
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(run.stdout).toContain('added');
+    });
+  }
 });

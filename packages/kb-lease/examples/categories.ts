@@ -1,5 +1,5 @@
 // Adds a category, lists categories, uploads into the new one, and deletes it again.
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKnowledgeBaseClient } from '@x/kb-lease';
@@ -11,11 +11,16 @@ for await (const category of client.listCategories()) {
   console.log(category.CategoryId, category.CategoryName, category.IsDefault ? '(default)' : '');
 }
 
-const path = join(tmpdir(), 'printer-manual.md');
-await writeFile(path, '# Printer\n\nPress the green button.\n');
-const document = await client.uploadDocument(path, { categoryId });
-console.log(document.categoryId === categoryId); // true
+const folder = await mkdtemp(join(tmpdir(), 'kb-example-'));
+try {
+  const path = join(folder, 'printer-manual.md');
+  await writeFile(path, '# Printer\n\nPress the green button.\n');
+  const document = await client.uploadDocument(path, { categoryId });
+  console.log(document.categoryId === categoryId); // true
 
-await client.deleteFile(document.fileId);
-await client.deleteCategory(categoryId);
-await client.close();
+  await client.deleteFile(document.fileId);
+  await client.deleteCategory(categoryId);
+} finally {
+  await client.close();
+  await rm(folder, { recursive: true, force: true });
+}

@@ -22,4 +22,14 @@ describe('seed 000 FAQ hints', () => {
     );
     expect(hintFor('InvalidParameter', 'Required parameter(LeaseId) missing')).toBeUndefined();
   });
+
+  it('speaks to the user: no citation of documents the user does not have', () => {
+    for (const [code, message] of [
+      ['InvalidParameter', 'Access to your uploaded file failed.'],
+      ['Index.NoWorkspacePermissions', undefined],
+      ['InvalidAccessKeyId.NotFound', undefined],
+    ] as const) {
+      expect(hintFor(code, message)).not.toMatch(/seed|spec|FAQ/);
+    }
+  });
 });

@@ -156,23 +156,41 @@ export function percentEncode(segment: string): string {
   return encodeURIComponent(segment).replace('+', '%20').replace('*', '%2A').replace('%7E', '~');
 }
 
-/** The hints of seed 000's FAQ, keyed by what the service says. @internal */
+/** The hints of seed 000's FAQ and of the auth codes of spec §7, keyed by what the service says. @internal */
 export function hintFor(code: string | undefined, message: string | undefined): string | undefined {
+  // Sources: seed 000's FAQ for each hint.
   const text = `${code ?? ''} ${message ?? ''}`;
   if (/Access to your uploaded file failed/i.test(text)) {
-    return 'Hint: the upload step (the PUT to the lease URL) was not completed or failed; upload the bytes before AddFile (seed 000 FAQ)';
+    return 'Hint: the upload step (the PUT to the lease URL) was not completed or failed; upload the bytes before AddFile';
   }
   if (
     /NoWorkspacePermissions|not authorized to access this workspace|workspace does not exist|workspace id is null/i.test(
       text,
     )
   ) {
-    return 'Hint: the WorkspaceId is wrong, or the RAM user is not a member of the workspace (seed 000 FAQ)';
+    return 'Hint: the WorkspaceId is wrong, or the RAM user is not a member of the workspace';
+  }
+  // Source: spec §7 (gateway codes seen by users: SignatureDoesNotMatch, InvalidAccessKeyId.NotFound).
+  if (code === 'SignatureDoesNotMatch') {
+    return 'Hint: the AccessKey secret does not match its ID: check ALIBABA_CLOUD_ACCESS_KEY_SECRET or the secret given to the client';
   }
   if (/InvalidAccessKeyId|access key is not found|AccessKey.*(invalid|disabled)/i.test(text)) {
-    return 'Hint: the AccessKey ID or secret is wrong, or the AccessKey is disabled (seed 000 FAQ)';
+    return 'Hint: the AccessKey ID is not known to the service, or the AccessKey is disabled: check ALIBABA_CLOUD_ACCESS_KEY_ID';
   }
   return undefined;
+}
+
+/**
+ * The error's message with a multi-line service message cut to its first sentence: the gateway echoes its string to
+ * sign after "Specified signature does not match our calculation.", which is noise to a user and breaks one-line output.
+ */
+function withFirstSentence(text: string, serviceMessage: string | undefined): string {
+  if (serviceMessage === undefined || !/[\r\n]|string to sign/i.test(serviceMessage)) return text;
+  const firstLine = serviceMessage.split(/[\r\n]/, 1)[0] ?? '';
+  const sentence = /^.*?[.!?](?=\s|$)/.exec(firstLine)?.[0] ?? firstLine;
+  const start = text.indexOf(`: ${firstLine.slice(0, 40)}`);
+  if (start === -1) return text;
+  return `${text.slice(0, start)}: ${sentence.trim()}`;
 }
 
 /** An HTTP error of the service with seed 000's hint appended, same class and fields. */
@@ -186,8 +204,9 @@ function withHint(error: unknown): unknown {
     message = error.body;
   }
   const hint = hintFor(error.serviceCode, message);
-  if (!hint) return error;
-  const hinted = new HttpStatusError(`${error.message}. ${hint}`, {
+  const text = withFirstSentence(error.message, message);
+  if (!hint && text === error.message) return error;
+  const hinted = new HttpStatusError(hint ? `${text.replace(/\.$/, '')}. ${hint}` : text, {
     status: error.status,
     ...(error.serviceCode === undefined ? {} : { serviceCode: error.serviceCode }),
     ...(error.requestId === undefined ? {} : { requestId: error.requestId }),

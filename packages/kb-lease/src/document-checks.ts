@@ -59,9 +59,10 @@ export function checkFileName(fileName: string): void {
   if (/[/\\]/.test(fileName)) reasons.push('it contains a path separator');
   if (fileExtension(fileName) === '' || fileStem(fileName) === '') reasons.push('it has no extension');
   if (reasons.length > 0) {
+    // Source: spec §9.
     throw new InvalidInputError(
       'INVALID_FILE_NAME',
-      `File name ${JSON.stringify(fileName)} is not accepted: ${reasons.join(', ')} (spec §9: 4-128 characters, with an extension)`,
+      `File name ${JSON.stringify(fileName)} is not accepted: ${reasons.join(', ')} (4-128 characters, with an extension)`,
     );
   }
 }
@@ -75,17 +76,19 @@ export function checkDocumentSize(fileName: string, sizeBytes: number, limitByte
   const extension = fileExtension(fileName);
   const typeLimit = documentSizeLimits[extension];
   if (typeLimit === undefined && limitBytes === undefined) {
+    // Source: spec §9.
     throw new InvalidInputError(
       'UNSUPPORTED_FILE_TYPE',
-      `${fileName}: .${extension} is not a knowledge-base document type (spec §9: ${Object.keys(documentSizeLimits).join(', ')})`,
+      `${fileName}: .${extension} is not a knowledge-base document type (accepted: ${Object.keys(documentSizeLimits).join(', ')})`,
     );
   }
   if (sizeBytes < 1) throw new InvalidInputError('FILE_EMPTY', `${fileName} is empty (at least 1 byte)`);
   const limit = limitBytes ?? typeLimit!;
   if (sizeBytes > limit) {
+    // Source: spec §9.
     throw new InvalidInputError(
       'FILE_TOO_LARGE',
-      `${fileName}: ${formatSizeOverLimit(sizeBytes, limit, `the knowledge base (.${extension} documents, spec §9)`)}`,
+      `${fileName}: ${formatSizeOverLimit(sizeBytes, limit, `the knowledge base (.${extension} documents)`)}`,
     );
   }
 }
@@ -106,9 +109,10 @@ export function checkTags(tags: readonly string[]): void {
   let total = 0;
   for (const tag of tags) {
     if (typeof tag !== 'string' || !tagPattern.test(tag)) {
+      // Source: seed 001.
       throw new InvalidInputError(
         'INVALID_TAGS',
-        `Tag ${JSON.stringify(tag)} is not accepted: each tag is 1 to 32 Unicode letters, digits, _ or - (seed 001)`,
+        `Tag ${JSON.stringify(tag)} is not accepted: each tag is 1 to 32 Unicode letters, digits, _ or -`,
       );
     }
     total += [...tag].length;
@@ -138,9 +142,10 @@ export function checkParserConfig(config: unknown): asserts config is ParserConf
   }
   for (const [key, value] of Object.entries(config)) {
     if (key !== 'ModelName' && key !== 'ModelPrompt') {
+      // Source: spec §3.3.
       throw new InvalidInputError(
         'INVALID_PARSER_CONFIG',
-        `parserConfig.${key} is not a ParserConfig field; only ModelName and ModelPrompt go inside it (spec §3.3)`,
+        `parserConfig.${key} is not a ParserConfig field; only ModelName and ModelPrompt go inside it`,
       );
     }
     if (typeof value !== 'string' || value === '') {

@@ -87,9 +87,10 @@ export async function uploadDocument(
   if (tags) checkTags(tags);
   if (parserConfig) checkParserConfig(parserConfig);
   if (categoryType === 'SESSION_FILE' && categoryId !== 'default') {
+    // Source: spec §3.3.
     throw new KnowledgeBaseError(
       'INVALID_CATEGORY',
-      `SESSION_FILE documents go to the default category, not ${categoryId} (spec §3.3)`,
+      `SESSION_FILE documents go to the default category, not ${categoryId}`,
     );
   }
   const source = await resolveDocumentSource(input, { md5: options.md5, signal });

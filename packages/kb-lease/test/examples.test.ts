@@ -1,42 +1,24 @@
-import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
+import { emulatorEnvironment, listExamples, runExample } from '../../../tooling/examples.js';
+import './provided-context.js';
 
-const run = promisify(execFile);
-const examplesDir = join(import.meta.dirname, '..', 'examples');
-const examples = readdirSync(examplesDir).filter((name) => name.endsWith('.ts'));
-const { url, account } = inject('emulator');
-
-/** The index APIs are answered by emulators that have them; an emulator without them says 404 NotFound. */
-const hasIndexApi = await fetch(`${url}/${account.workspaceId}/index/list_indices`).then(
-  async (response) => !(response.status === 404 && /NotFound/.test(await response.text())),
-);
+// Every README example, run as written against the emulator of the global setup, each with a temporary folder of
+// its own that is removed afterwards.
+const packageDir = `${import.meta.dirname}/..`;
+const emulator = inject('emulator');
 
 describe('examples run as written against the emulator', () => {
-  for (const name of examples)
-    it.skipIf(name.startsWith('index-') && !hasIndexApi)(
-      name,
-      async () => {
-        const { stdout } = await run(
-          process.execPath,
-          ['--import', 'tsx', '--import', './test/define-version.mjs', join(examplesDir, name)],
-          {
-            cwd: join(import.meta.dirname, '..'),
-            env: {
-              ...process.env,
-              MSTUDIO_ENDPOINT: url,
-              DASHSCOPE_API_KEY: account.apiKey,
-              ALIBABA_CLOUD_ACCESS_KEY_ID: account.accessKeyId,
-              ALIBABA_CLOUD_ACCESS_KEY_SECRET: account.accessKeySecret,
-              BAILIAN_WORKSPACE_ID: account.workspaceId,
-            },
-            timeout: 120_000,
-          },
-        );
-        expect(stdout.length).toBeGreaterThan(0);
-      },
-      150_000,
-    );
+  for (const file of listExamples(packageDir)) {
+    it(file.slice(file.lastIndexOf('/') + 1), { timeout: 150_000 }, async () => {
+      const run = await runExample(file, {
+        cwd: packageDir,
+        env: emulatorEnvironment(emulator),
+        // Running the sources under tsx needs the version tsup injects at build time.
+        imports: ['./test/define-version.mjs'],
+        timeoutMs: 120_000,
+      });
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(run.stdout.length).toBeGreaterThan(0);
+    });
+  }
 });

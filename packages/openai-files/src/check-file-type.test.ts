@@ -33,7 +33,8 @@ describe('file-extract types', () => {
     expect(() => checkFileName('a.pptx', 'file-extract')).toThrow(
       expect.objectContaining({
         code: 'UNSUPPORTED_FILE_TYPE',
-        message: expect.stringContaining('TXT, DOCX, PDF'),
+        message:
+          'a.pptx: file-extract accepts TXT, DOCX, PDF, XLSX, EPUB, MOBI, MD, CSV, JSON, BMP, PNG, JPG, JPEG, GIF',
       }),
     );
     expect(() => checkFileName('a.jsonl', 'batch')).not.toThrow();

@@ -66,17 +66,19 @@ export function checkFileName(fileName: string, purpose: UploadPurpose): void {
   const extension = fileExtension(fileName);
   if (purpose === 'batch') {
     if (extension !== 'jsonl') {
+      // Source: seed 003.
       throw new InvalidInputError(
         'UNSUPPORTED_FILE_TYPE',
-        `${fileName}: a batch file must be JSONL named *.jsonl (seed 003)`,
+        `${fileName}: a batch file must be JSONL named *.jsonl`,
       );
     }
     return;
   }
   if (!documentTypes.has(extension)) {
+    // Source: seed 003.
     throw new InvalidInputError(
       'UNSUPPORTED_FILE_TYPE',
-      `${fileName}: file-extract accepts ${fileExtractExtensions.map((name) => name.toUpperCase()).join(', ')} (seed 003)`,
+      `${fileName}: file-extract accepts ${fileExtractExtensions.map((name) => name.toUpperCase()).join(', ')}`,
     );
   }
 }

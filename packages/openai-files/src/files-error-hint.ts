@@ -2,16 +2,17 @@ import { HttpStatusError, RetriesExhaustedError } from '@x/transport';
 
 /** What the service documents about a failure, and what to do (seed 003, "限流", "常見問題" and "應用於生產環境"). */
 function hintFor(error: HttpStatusError): string | undefined {
+  // Sources: seed 003 for each hint.
   const code = error.serviceCode ?? '';
   const text = `${code} ${error.body ?? ''}`;
   if (error.status === 429 || code.startsWith('Throttling')) {
-    return 'the Files API allows 3 uploads and 10 retrieve/list/delete calls per second per account (seed 003); pass a shared limiter (@x/ratelimit) to every client of the account';
+    return 'the Files API allows 3 uploads and 10 retrieve/list/delete calls per second per account; pass a shared limiter (@x/ratelimit) to every client of the account';
   }
   if (/file count|too many files|10[,.]?000|storage limit|100 ?GB|quota/i.test(text)) {
-    return 'an account holds at most 10,000 files and 100 GB, and files never expire (seed 003): list old files with listAll() and delete the ones you no longer need';
+    return 'an account holds at most 10,000 files and 100 GB, and files never expire: list old files with listAll() and delete the ones you no longer need';
   }
   if (error.status === 401 || code === 'InvalidApiKey') {
-    return 'API keys are per region: a Beijing (cn-beijing) key does not work in Singapore (ap-southeast-1) and the other way round (seed 003)';
+    return 'API keys are per region: a Beijing (cn-beijing) key does not work in Singapore (ap-southeast-1) and the other way round';
   }
   if (code === 'Arrearage') return 'the account is in arrears: top it up in the Alibaba Cloud console';
   return undefined;

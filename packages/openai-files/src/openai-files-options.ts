@@ -226,8 +226,9 @@ const functionSchema = z.custom<(...parameters: never[]) => unknown>((value) => 
 const signalSchema = z.custom<AbortSignal>((value) => value instanceof AbortSignal, {
   message: 'Expected an AbortSignal',
 });
+// Source: seed 003.
 const purposeSchema = z.enum(['file-extract', 'batch'], {
-  message: 'purpose must be "file-extract" or "batch" (seed 003)',
+  message: 'purpose must be "file-extract" or "batch"',
 });
 const createdTimeSchema = z.union([z.date(), z.string()]);
 

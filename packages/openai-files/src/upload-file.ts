@@ -48,16 +48,18 @@ export async function uploadFile(
   if (fileName === undefined) {
     throw new InvalidInputError(
       'FILE_NAME_REQUIRED',
-      'upload: pass fileName for bytes and streams: the service infers the type from the extension (spec openai-files.md)',
+      // Source: spec openai-files.md.
+      'upload: pass fileName for bytes and streams: the service infers the type from the extension',
     );
   }
   const path = source.path;
   checkFileName(fileName, purpose);
   const maxBytes = purpose === 'batch' ? context.limits.batchMaxBytes : context.limits.fileExtractMaxBytes;
   if (source.sizeBytes > maxBytes) {
+    // Source: seed 003.
     throw new InvalidInputError(
       'FILE_TOO_LARGE',
-      `${fileName}: ${formatSizeOverLimit(source.sizeBytes, maxBytes, `the Files API (purpose ${purpose}, seed 003)`)}`,
+      `${fileName}: ${formatSizeOverLimit(source.sizeBytes, maxBytes, `the Files API (purpose ${purpose})`)}`,
       path === undefined ? {} : { path },
     );
   }

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { md5File } from '@x/hash';
@@ -10,7 +10,8 @@ import { z } from 'zod';
 const endpoint = process.env.MSTUDIO_ENDPOINT;
 const workspaceId = process.env.BAILIAN_WORKSPACE_ID ?? 'llm-your-workspace';
 
-const path = join(tmpdir(), 'report.txt');
+const folder = await mkdtemp(join(tmpdir(), 'transport-example-'));
+const path = join(folder, 'report.txt');
 await writeFile(path, 'Quarterly report: revenue up, costs down.\n');
 const { hex: md5, sizeBytes } = await md5File(path);
 
@@ -73,3 +74,4 @@ const uploaded = await dashscope.request({
 console.log('file', uploaded.body.id, uploaded.body.bytes);
 await dashscope.close();
 await limiter.close();
+await rm(folder, { recursive: true, force: true });

@@ -28,7 +28,8 @@ export const emulatorCommand: CommandModule = (program, runtime) => {
       `
 Examples:
   $ mstudio emulator
-  $ mstudio emulator --port 0 --print-env > emulator.env &   then: . ./emulator.env
+  $ mstudio emulator --port 0 --print-env > emulator.env &
+  $ until [ -s emulator.env ]; do sleep 0.2; done; . ./emulator.env   once it listens, its variables
   $ mstudio emulator --faults faults.json                     e.g. [{"route":"AddFile","fault":{"type":"status","status":503}}]`,
     )
     .action(async (options: EmulatorOptions, command) => {
@@ -60,12 +61,15 @@ Examples:
           ...(options.printEnv && { env }),
         });
       } else if (options.printEnv) {
-        // A file of these lines can be sourced as it is: the URL line is a comment.
+        // A file of these lines can be sourced as it is: the URL line is a comment. One write, so a file that is not
+        // empty is complete (`until [ -s emulator.env ]; do sleep 0.2; done` waits for it).
         cli.result(
           {},
-          `# Model Studio emulator listening on ${emulator.url}, web console ${consoleUrl} (the default account's fake keys below)`,
+          [
+            `# Model Studio emulator listening on ${emulator.url}, web console ${consoleUrl} (the default account's fake keys below)`,
+            ...Object.entries(env).map(([name, value]) => `export ${name}=${value}`),
+          ].join('\n'),
         );
-        for (const [name, value] of Object.entries(env)) cli.result({}, `export ${name}=${value}`);
       } else {
         cli.result({}, `Model Studio emulator listening on ${emulator.url}`);
         cli.result({}, `Web console: ${consoleUrl}`);

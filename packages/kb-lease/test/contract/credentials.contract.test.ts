@@ -74,3 +74,38 @@ describe('credentials from @alicloud/credentials (a credentials URI on loopback)
     expect(emulator.state.bailian.files.size).toBe(5);
   }, 120_000);
 });
+
+describe('a wrong AccessKey', () => {
+  it('a wrong secret: one sentence of the service, the hint, no string to sign and no secret', async () => {
+    const wrongSecret = 'wrong-secret-Zq8Xv3Lp0Tn5';
+    const client = context.client({
+      credentials: { accessKeyId: context.credentials.accessKeyId, accessKeySecret: wrongSecret },
+    });
+    const error = (await client
+      .describeFile('file_0123456789abcdef0123456789abcdef_1')
+      .catch((caught: unknown) => caught)) as Error & { serviceCode?: string };
+    expect(error.serviceCode).toBe('SignatureDoesNotMatch');
+    expect(error.message).toMatch(
+      /400 Bad Request \(SignatureDoesNotMatch, requestId=[^)]+\): Specified signature does not match our calculation\. Hint: the AccessKey secret does not match its ID/,
+    );
+    expect(error.message).not.toMatch(/string to sign|ACS3-HMAC-SHA256|\n/);
+    expect(error.message).not.toContain(wrongSecret);
+    expect(JSON.stringify(error)).not.toContain(wrongSecret);
+    expect(error.message).not.toContain(context.credentials.accessKeySecret);
+  });
+
+  it('an unknown AccessKey ID: the hint names the ID', async () => {
+    const client = context.client({
+      credentials: {
+        accessKeyId: 'LTAI-not-a-key-of-this-account',
+        accessKeySecret: 'any-secret-Zq8Xv3Lp0Tn5',
+      },
+    });
+    const error = (await client
+      .describeFile('file_0123456789abcdef0123456789abcdef_1')
+      .catch((caught: unknown) => caught)) as Error & { serviceCode?: string };
+    expect(error.serviceCode).toBe('InvalidAccessKeyId.NotFound');
+    expect(error.message).toMatch(/Hint: the AccessKey ID is not known to the service/);
+    expect(error.message).not.toContain('any-secret-Zq8Xv3Lp0Tn5');
+  });
+});
