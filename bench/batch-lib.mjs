@@ -4,7 +4,24 @@
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createMemoryStore, createQuotaLimiter } from '../packages/ratelimit/dist/index.js';
-import { cpuSecondsOf, milliseconds, recordDispatches, seconds } from './lib.mjs';
+import {
+  chooseWindowMargin,
+  cpuSecondsOf,
+  fixedWindowMarginMs,
+  milliseconds,
+  recordDispatches,
+  seconds,
+} from './lib.mjs';
+
+/**
+ * Chooses a batch section's window margin: runs `calibrate()` (the calibration batch, with the libraries' margin) and
+ * gives `chooseWindowMargin` the margin it needed (`neededMs(calibration)`), unless `BENCH_WINDOW_MARGIN_MS` fixes it.
+ * Resolves with `{ calibration, marginMs }`; `calibration` is undefined when the margin was fixed.
+ */
+export async function calibrateMargin(calibrate, neededMs) {
+  const calibration = fixedWindowMarginMs === undefined ? await calibrate() : undefined;
+  return { calibration, marginMs: chooseWindowMargin(calibration ? neededMs(calibration) : 0) };
+}
 
 /**
  * The limiter a batch run gives its client, with the moment it lets each call of the `record` quotas go recorded

@@ -9,6 +9,7 @@ import { createKnowledgeBaseClient } from '../packages/kb-lease/dist/index.js';
 import { modelStudioQuotas } from '../packages/ratelimit/dist/index.js';
 import {
   batchLimiter,
+  calibrateMargin,
   delayRow,
   floorSummary,
   limiterSeries,
@@ -21,11 +22,9 @@ import {
   arrivalTimes,
   benchFolder,
   calibrationWindowMarginMs,
-  chooseWindowMargin,
   count429s,
   dispatchDelays,
   emulatorCalls,
-  fixedWindowMarginMs,
   isQuick,
   maxInWindow,
   milliseconds,
@@ -40,7 +39,8 @@ const concurrency = 64;
 // The limiter's window margin: each 1-s window held this much longer, so that calls let go by the client also arrive
 // within the quota at the emulator. It has to cover the jitter in the client-to-emulator delay (not the delay itself):
 // a calibration run (the first 300 documents, 200 under --quick, with the libraries' 100 ms) measures it, and the
-// batch runs with chooseWindowMargin(that) (lib.mjs). The batch run measures it again and reports both.
+// batch runs with chooseWindowMargin(that) (lib.mjs, through calibrateMargin in batch-lib.mjs). The batch run
+// measures it again and reports both.
 let marginMs = calibrationWindowMarginMs;
 const calibrationDocuments = isQuick ? 200 : 300;
 const windows = Math.ceil(documents / ratePerSecond);
@@ -159,10 +159,10 @@ let reference;
 let ceiling;
 let calibration;
 try {
-  if (fixedWindowMarginMs === undefined) {
-    calibration = await run('calibration', 'limiter', paths.slice(0, calibrationDocuments));
-  }
-  marginMs = chooseWindowMargin(Math.max(...(calibration?.needs ?? [0])));
+  ({ calibration, marginMs } = await calibrateMargin(
+    () => run('calibration', 'limiter', paths.slice(0, calibrationDocuments)),
+    (result) => Math.max(...result.needs),
+  ));
   ours = await run(`uploadMany, client limiter ${ratePerSecond}/s`, 'limiter');
   reference = await run('reference: no client limiter (429s pace it)', 'no-limiter');
   ceiling = await run('ceiling: no quota anywhere (this machine)', 'ceiling');

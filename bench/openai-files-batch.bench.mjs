@@ -9,6 +9,7 @@ import { createFilesClient } from '../packages/openai-files/dist/index.js';
 import { modelStudioQuotas } from '../packages/ratelimit/dist/index.js';
 import {
   batchLimiter,
+  calibrateMargin,
   delayTable,
   floorSummary,
   limiterSeries,
@@ -21,12 +22,10 @@ import {
   arrivalTimes,
   benchFolder,
   calibrationWindowMarginMs,
-  chooseWindowMargin,
   count429s,
   dispatchDelays,
   emulatorCalls,
   emulatorState,
-  fixedWindowMarginMs,
   isQuick,
   maxInWindow,
   reportSection,
@@ -130,10 +129,10 @@ let reference;
 let ceiling;
 let calibration;
 try {
-  if (fixedWindowMarginMs === undefined) {
-    calibration = await run('calibration', 'limiter', paths.slice(0, calibrationFiles));
-  }
-  marginMs = chooseWindowMargin(calibration?.delays.neededMarginMs ?? 0);
+  ({ calibration, marginMs } = await calibrateMargin(
+    () => run('calibration', 'limiter', paths.slice(0, calibrationFiles)),
+    (result) => result.delays.neededMarginMs,
+  ));
   ours = await run(`uploadMany, client limiter ${ratePerSecond}/s`, 'limiter');
   reference = await run('reference: no client limiter (429s pace it)', 'no-limiter');
   ceiling = await run('ceiling: no quota anywhere (this machine)', 'ceiling');

@@ -11,18 +11,23 @@
 import { modelStudioQuotas } from '../packages/ratelimit/dist/index.js';
 import { createTempStorage } from '../packages/temp-oss/dist/index.js';
 import { bearer, createTransport } from '../packages/transport/dist/index.js';
-import { batchLimiter, delayTable, floorSummary, measureRun, wallChart } from './batch-lib.mjs';
+import {
+  batchLimiter,
+  calibrateMargin,
+  delayTable,
+  floorSummary,
+  measureRun,
+  wallChart,
+} from './batch-lib.mjs';
 import {
   acceptedOverTime,
   arrivalTimes,
   benchFolder,
   calibrationWindowMarginMs,
-  chooseWindowMargin,
   count429s,
   dispatchDelays,
   emulatorCalls,
   emulatorState,
-  fixedWindowMarginMs,
   isQuick,
   maxInWindow,
   reportSection,
@@ -158,10 +163,10 @@ async function run(name, mode, batch = paths) {
 const runs = [];
 let calibration;
 try {
-  if (fixedWindowMarginMs === undefined) {
-    calibration = await run('calibration (a policy per file)', 'per-file', paths.slice(0, calibrationFiles));
-  }
-  marginMs = chooseWindowMargin(calibration?.delays.neededMarginMs ?? 0);
+  ({ calibration, marginMs } = await calibrateMargin(
+    () => run('calibration (a policy per file)', 'per-file', paths.slice(0, calibrationFiles)),
+    (result) => result.delays.neededMarginMs,
+  ));
   runs.push(await run('uploadMany (one policy for the batch), client limiter', 'batch'));
   runs.push(await run('a policy per file (as the Python SDK), client limiter 100/s', 'per-file'));
   runs.push(
