@@ -169,6 +169,19 @@ export function wallChart({ title, xLabel, yLabel, series, floorName, floorS, co
 }
 
 /**
+ * The three runs of kb-lease and openai-files-batch, one after the other: `run(name, mode)` with the client's limiter
+ * at the quota (`ours`, mode 'limiter'), with no client limiter, the service's 429s pacing it (`reference`,
+ * 'no-limiter'), and with no quota anywhere, what this machine does at all (`ceiling`, 'ceiling').
+ */
+export async function limiterRuns(run, ratePerSecond) {
+  return {
+    ours: await run(`uploadMany, client limiter ${ratePerSecond}/s`, 'limiter'),
+    reference: await run('reference: no client limiter (429s pace it)', 'no-limiter'),
+    ceiling: await run('ceiling: no quota anywhere (this machine)', 'ceiling'),
+  };
+}
+
+/**
  * The series of the three runs kb-lease and openai-files-batch chart: the client limiter's (its margin in the name),
  * no client limiter, no quota (ceiling).
  */

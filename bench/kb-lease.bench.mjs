@@ -12,6 +12,7 @@ import {
   calibrateMargin,
   delayRow,
   floorSummary,
+  limiterRuns,
   limiterSeries,
   measureRun,
   wallChart,
@@ -154,21 +155,18 @@ async function run(name, mode, batch = paths) {
   }
 }
 
-let ours;
-let reference;
-let ceiling;
+let runs;
 let calibration;
 try {
   ({ calibration, marginMs } = await calibrateMargin(
     () => run('calibration', 'limiter', paths.slice(0, calibrationDocuments)),
     (result) => Math.max(...result.needs),
   ));
-  ours = await run(`uploadMany, client limiter ${ratePerSecond}/s`, 'limiter');
-  reference = await run('reference: no client limiter (429s pace it)', 'no-limiter');
-  ceiling = await run('ceiling: no quota anywhere (this machine)', 'ceiling');
+  runs = await limiterRuns(run, ratePerSecond);
 } finally {
   folder.remove();
 }
+const { ours, reference, ceiling } = runs;
 
 const floorS = floorMs / 1000;
 const count429 = (result) => result.row['AddFile 429s'];
@@ -199,14 +197,14 @@ reportSection({
       goal: '= 0',
       isMet: count429(ours) + ours.row['lease 429s'] === 0,
     },
-    ...wallComparisons(`${documents} documents through uploadMany`, { ours, reference, ceiling }),
+    ...wallComparisons(`${documents} documents through uploadMany`, runs),
   ],
   charts: [
     wallChart({
       title: `Accepted AddFile calls over time against the quota floor (${ratePerSecond}/s)`,
       xLabel: 's since the first AddFile',
       yLabel: 'accepted AddFile calls',
-      series: limiterSeries(marginMs, { ours, reference, ceiling }),
+      series: limiterSeries(marginMs, runs),
       floorName: `quota floor (${ratePerSecond}/s)`,
       floorS,
       count: documents,

@@ -12,6 +12,7 @@ import {
   calibrateMargin,
   delayTable,
   floorSummary,
+  limiterRuns,
   limiterSeries,
   measureRun,
   wallChart,
@@ -124,21 +125,18 @@ async function run(name, mode, batch = paths) {
   }
 }
 
-let ours;
-let reference;
-let ceiling;
+let runs;
 let calibration;
 try {
   ({ calibration, marginMs } = await calibrateMargin(
     () => run('calibration', 'limiter', paths.slice(0, calibrationFiles)),
     (result) => result.delays.neededMarginMs,
   ));
-  ours = await run(`uploadMany, client limiter ${ratePerSecond}/s`, 'limiter');
-  reference = await run('reference: no client limiter (429s pace it)', 'no-limiter');
-  ceiling = await run('ceiling: no quota anywhere (this machine)', 'ceiling');
+  runs = await limiterRuns(run, ratePerSecond);
 } finally {
   folder.remove();
 }
+const { ours, reference, ceiling } = runs;
 
 const floorS = floorMs / 1000;
 const isStoredOnce = (result) => result.stored === files && result.distinctStored === files;
@@ -176,14 +174,14 @@ reportSection({
       goal: `= ${files}`,
       isMet: isStoredOnce(ours),
     },
-    ...wallComparisons(`${files} files through uploadMany`, { ours, reference, ceiling }),
+    ...wallComparisons(`${files} files through uploadMany`, runs),
   ],
   charts: [
     wallChart({
       title: `Accepted uploads over time against the quota floor (${ratePerSecond}/s)`,
       xLabel: 's since the first upload',
       yLabel: 'accepted uploads',
-      series: limiterSeries(marginMs, { ours, reference, ceiling }),
+      series: limiterSeries(marginMs, runs),
       floorName: `quota floor (${ratePerSecond}/s)`,
       floorS,
       count: files,
