@@ -8,15 +8,22 @@
 // arrival at the emulator, so a loaded machine's scheduling delays do not turn into 429s.
 // Run alone: `node bench/run.mjs ingest [--quick]` (after `turbo run build`).
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { createIngestQueue, enqueue, waitForBatch } from '../packages/ingest/dist/index.js';
-import { benchFolder, emulatorCalls, isQuick, reportSection, startEmulator } from './lib.mjs';
+import {
+  arrivalTimes,
+  benchFolder,
+  count429s,
+  emulatorCalls,
+  isQuick,
+  maxInWindow,
+  reportSection,
+  startEmulator,
+} from './lib.mjs';
 
 const windowMarginMs = Number(process.env.BENCH_INGEST_MARGIN_MS ?? '30');
 
@@ -33,12 +40,12 @@ async function main() {
   const workerCounts = [1, 2, 4];
   const concurrency = 8;
   const folder = benchFolder('ingest');
-  const paths = [];
-  for (let index = 0; index < documents; index += 1) {
-    const path = join(folder.path, `ingest-doc-${String(index).padStart(5, '0')}.md`);
-    writeFileSync(path, `# Document ${index}\n\n${'Some searchable text. '.repeat(20)}\n`);
-    paths.push(path);
-  }
+  const paths = Array.from({ length: documents }, (_, index) =>
+    folder.write(
+      `ingest-doc-${String(index).padStart(5, '0')}.md`,
+      `# Document ${index}\n\n${'Some searchable text. '.repeat(20)}\n`,
+    ),
+  );
   const redis = await startRedis();
   const rows = [];
   try {
@@ -101,7 +108,6 @@ async function run({ workers, paths, ratePerSecond, concurrency, redisPort }) {
     const wallMs = performance.now() - started;
     await Promise.all(children.map((child) => stop(child)));
     const calls = await emulatorCalls(emulator.url, 'AddFile');
-    const arrivals = calls.map((call) => call.startedAtMs).sort((a, b) => a - b);
     return {
       workers,
       documents: paths.length,
@@ -111,8 +117,8 @@ async function run({ workers, paths, ratePerSecond, concurrency, redisPort }) {
       'floor s': ((paths.length - 1) / ratePerSecond).toFixed(2),
       'floor / wall': ((((paths.length - 1) / ratePerSecond) * 1000) / wallMs).toFixed(3),
       'AddFile calls': calls.length,
-      'AddFile 429s': calls.filter((call) => call.status === 429).length,
-      'max AddFile in 1 s': maxInWindow(arrivals, 1000),
+      'AddFile 429s': count429s(calls),
+      'max AddFile in 1 s': maxInWindow(arrivalTimes(calls), 1000),
       'load average at start': load.toFixed(1),
     };
   } finally {
@@ -190,17 +196,6 @@ function stop(child) {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
   });
-}
-
-/** The most arrivals in any half-open window [t, t + windowMs). */
-function maxInWindow(sorted, windowMs) {
-  let max = 0;
-  let first = 0;
-  for (let index = 0; index < sorted.length; index += 1) {
-    while (sorted[index] - sorted[first] >= windowMs) first += 1;
-    max = Math.max(max, index - first + 1);
-  }
-  return max;
 }
 
 async function startRedis() {

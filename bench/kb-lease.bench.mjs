@@ -5,29 +5,32 @@
 // (exactly one per document), and the dispatch-to-arrival jitter the limiter's window margin has to cover (the margin
 // is chosen from it, measured in a calibration run first). Side by side: the same batch with no client-side limiter,
 // so the service's 429s do the pacing, and with no quota anywhere (what this machine does at all).
-import { writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { createKnowledgeBaseClient } from '../packages/kb-lease/dist/index.js';
+import { modelStudioQuotas } from '../packages/ratelimit/dist/index.js';
 import {
-  createMemoryStore,
-  createQuotaLimiter,
-  modelStudioQuotas,
-} from '../packages/ratelimit/dist/index.js';
+  batchLimiter,
+  calibrateMargin,
+  delayRow,
+  floorSummary,
+  limiterRuns,
+  limiterSeries,
+  measureRun,
+  wallChart,
+  wallComparisons,
+} from './batch-lib.mjs';
 import {
   acceptedOverTime,
+  arrivalTimes,
   benchFolder,
   calibrationWindowMarginMs,
-  chooseWindowMargin,
-  cpuSecondsOf,
+  count429s,
   dispatchDelays,
   emulatorCalls,
-  fixedWindowMarginMs,
   isQuick,
   maxInWindow,
-  recordDispatches,
+  milliseconds,
   reportSection,
+  seconds,
   startEmulator,
 } from './lib.mjs';
 
@@ -37,19 +40,20 @@ const concurrency = 64;
 // The limiter's window margin: each 1-s window held this much longer, so that calls let go by the client also arrive
 // within the quota at the emulator. It has to cover the jitter in the client-to-emulator delay (not the delay itself):
 // a calibration run (the first 300 documents, 200 under --quick, with the libraries' 100 ms) measures it, and the
-// batch runs with chooseWindowMargin(that) (lib.mjs). The batch run measures it again and reports both.
+// batch runs with chooseWindowMargin(that) (lib.mjs, through calibrateMargin in batch-lib.mjs). The batch run
+// measures it again and reports both.
 let marginMs = calibrationWindowMarginMs;
 const calibrationDocuments = isQuick ? 200 : 300;
 const windows = Math.ceil(documents / ratePerSecond);
 const floorMs = (documents / ratePerSecond) * 1000;
 const folder = benchFolder('kb-lease');
 
-const paths = [];
-for (let index = 0; index < documents; index += 1) {
-  const path = join(folder.path, `bench-doc-${String(index).padStart(4, '0')}.md`);
-  writeFileSync(path, `# Document ${index}\n\n${'Some searchable text. '.repeat(40)}\n`);
-  paths.push(path);
-}
+const paths = Array.from({ length: documents }, (_, index) =>
+  folder.write(
+    `bench-doc-${String(index).padStart(4, '0')}.md`,
+    `# Document ${index}\n\n${'Some searchable text. '.repeat(40)}\n`,
+  ),
+);
 
 /**
  * `mode`: 'limiter' (the client's limiter at the quota), 'no-limiter' (the emulator's 429s pace the batch), 'ceiling'
@@ -72,20 +76,13 @@ async function run(name, mode, batch = paths) {
     // The service's quotas as they are (1-s windows), and the margin on the store: the client's own floor is then
     // (windows - 1) x (1000 + margin) ms from the first AddFile to the last.
     const scaled = { limit: ratePerSecond, intervalMs: 1000 };
-    const recorded = recordDispatches(
-      withLimiter
-        ? createQuotaLimiter({
-            quotas: {
-              ...modelStudioQuotas,
-              addFile: scaled,
-              applyFileUploadLease: scaled,
-              describeFile: scaled,
-            },
-            store: createMemoryStore({ windowMarginMs: marginMs }),
-          })
-        : { acquire: async () => undefined },
-      ['addFile', 'applyFileUploadLease'],
-    );
+    const recorded = batchLimiter({
+      quotas: withLimiter
+        ? { ...modelStudioQuotas, addFile: scaled, applyFileUploadLease: scaled, describeFile: scaled }
+        : undefined,
+      windowMarginMs: marginMs,
+      record: ['addFile', 'applyFileUploadLease'],
+    });
     const client = createKnowledgeBaseClient({
       endpoint: emulator.url,
       workspaceId: emulator.account.workspaceId,
@@ -95,16 +92,8 @@ async function run(name, mode, batch = paths) {
       },
       limiter: recorded.limiter,
     });
-    const load = loadavg()[0];
-    const cpuBefore = process.cpuUsage();
-    const emulatorCpuBefore = cpuSecondsOf(emulator.child.pid);
-    const startedAtMs = Date.now();
-    const started = performance.now();
-    const results = await client.uploadMany(batch, { concurrency, wait: false });
-    const wallMs = performance.now() - started;
-    const endedAtMs = startedAtMs + wallMs;
-    const cpu = process.cpuUsage(cpuBefore);
-    const emulatorCpu = cpuSecondsOf(emulator.child.pid) - emulatorCpuBefore;
+    const measured = await measureRun(emulator, () => client.uploadMany(batch, { concurrency, wait: false }));
+    const { result: results, wallMs, startedAtMs, endedAtMs } = measured;
     await client.close();
     await recorded.limiter.close();
     const allCalls = await emulatorCalls(emulator.url);
@@ -115,11 +104,7 @@ async function run(name, mode, batch = paths) {
     const fileIds = new Set(
       results.filter((result) => result.status === 'fulfilled').map((result) => result.value.fileId),
     );
-    const arrivals = calls.map((call) => call.startedAtMs).sort((a, b) => a - b);
-    const accepted = calls
-      .filter((call) => call.status !== 429)
-      .map((call) => call.startedAtMs)
-      .sort((a, b) => a - b);
+    const arrivals = arrivalTimes(calls);
     const firstLeaseMs = Math.min(...leases.map((call) => call.startedAtMs));
     const delays = dispatchDelays(recorded.dispatches.get('addFile'), arrivals, ratePerSecond);
     const leaseDelays = dispatchDelays(
@@ -127,8 +112,6 @@ async function run(name, mode, batch = paths) {
       leases.map((call) => call.startedAtMs),
       ratePerSecond,
     );
-    const seconds = (ms) => (ms / 1000).toFixed(2);
-    const milliseconds = (ms) => (Number.isFinite(ms) ? ms.toFixed(1) : '');
     return {
       name,
       wallMs,
@@ -145,13 +128,11 @@ async function run(name, mode, batch = paths) {
         'floor s (documents / rate)': seconds(floorMs),
         'wall / floor': (wallMs / floorMs).toFixed(3),
         'AddFile calls': calls.length,
-        'AddFile 429s': calls.filter((call) => call.status === 429).length,
-        'lease 429s': leases.filter((call) => call.status === 429).length,
-        'most accepted AddFile in 1 s': maxInWindow(accepted, 1000),
+        'AddFile 429s': count429s(calls),
+        'lease 429s': count429s(leases),
+        'most accepted AddFile in 1 s': maxInWindow(arrivalTimes(calls, { accepted: true }), 1000),
         'other calls': allCalls.length - calls.length - leases.length - byRoute('oss.putObject').length,
-        'client CPU s': ((cpu.user + cpu.system) / 1000000).toFixed(2),
-        'emulator CPU s': emulatorCpu.toFixed(2),
-        'load average at start': load.toFixed(1),
+        ...measured.costs,
       },
       // Where the wall time goes: before the first AddFile arrives, between the first and the last, after the last.
       timeline: {
@@ -164,8 +145,8 @@ async function run(name, mode, batch = paths) {
       },
       jitter: withLimiter
         ? [
-            { run: name, call: 'AddFile', ...delayRow(delays) },
-            { run: name, call: 'ApplyFileUploadLease', ...delayRow(leaseDelays) },
+            { run: name, call: 'AddFile', ...delayRow(delays, marginMs) },
+            { run: name, call: 'ApplyFileUploadLease', ...delayRow(leaseDelays, marginMs) },
           ]
         : [],
     };
@@ -174,37 +155,18 @@ async function run(name, mode, batch = paths) {
   }
 }
 
-/** One row of the dispatch-to-arrival table. */
-function delayRow(delays) {
-  const ms = (value) => (Number.isFinite(value) ? value.toFixed(1) : '');
-  return {
-    'calls paired': `${delays.count}${delays.isPaired ? '' : ' (counts differ)'}`,
-    'min ms': ms(delays.minMs),
-    'median ms': ms(delays.medianMs),
-    'p99 ms': ms(delays.p99Ms),
-    'max ms': ms(delays.maxMs),
-    'spread (max - min) ms': ms(delays.spreadMs),
-    'margin needed ms': ms(delays.neededMarginMs),
-    'margin used ms': String(marginMs),
-    'closest arrivals limit apart, ms': ms(delays.closestGapMs),
-  };
-}
-
-let ours;
-let reference;
-let ceiling;
+let runs;
 let calibration;
 try {
-  if (fixedWindowMarginMs === undefined) {
-    calibration = await run('calibration', 'limiter', paths.slice(0, calibrationDocuments));
-  }
-  marginMs = chooseWindowMargin(Math.max(...(calibration?.needs ?? [0])));
-  ours = await run(`uploadMany, client limiter ${ratePerSecond}/s`, 'limiter');
-  reference = await run('reference: no client limiter (429s pace it)', 'no-limiter');
-  ceiling = await run('ceiling: no quota anywhere (this machine)', 'ceiling');
+  ({ calibration, marginMs } = await calibrateMargin(
+    () => run('calibration', 'limiter', paths.slice(0, calibrationDocuments)),
+    (result) => Math.max(...result.needs),
+  ));
+  runs = await limiterRuns(run, ratePerSecond);
 } finally {
   folder.remove();
 }
+const { ours, reference, ceiling } = runs;
 
 const floorS = floorMs / 1000;
 const count429 = (result) => result.row['AddFile 429s'];
@@ -220,18 +182,13 @@ reportSection({
     `A run paced exactly by the limiter spends (${windows} - 1) x ${1000 + marginMs} ms = ${((windows - 1) * (1000 + marginMs)) / 1000} s between the first AddFile and the last (the first window starts at once); the rest of the wall time is the ramp-up before the first AddFile (MD5, lease and PUT of the first ${concurrency} documents at once, new connections) and the tail after the last (its answer). ` +
     "The reference is the same batch with no client-side limiter, paced by the service's 429s; the ceiling is the batch with no quota anywhere, what the client and the emulator do on this machine's cores.",
   summary: [
-    {
+    floorSummary({
       figure: `${documents} documents through uploadMany, wall s`,
-      ours: (ours.wallMs / 1000).toFixed(2),
+      wallMs: ours.wallMs,
+      floorMs,
       reference: `${floorS.toFixed(2)} (quota floor, ${ratePerSecond}/s)`,
-      // Time: reference / ours.
-      ratio: (floorMs / ours.wallMs).toFixed(3),
-      goal: '>= 0.95',
-      isMet:
-        floorMs / ours.wallMs >= 0.95 &&
-        count429(ours) + ours.row['lease 429s'] === 0 &&
-        ours.calls.length === documents,
-    },
+      isClean: count429(ours) + ours.row['lease 429s'] === 0 && ours.calls.length === documents,
+    }),
     {
       figure: `${documents} documents through uploadMany, AddFile + lease 429s`,
       ours: `${count429(ours)} + ${ours.row['lease 429s']}`,
@@ -240,40 +197,19 @@ reportSection({
       goal: '= 0',
       isMet: count429(ours) + ours.row['lease 429s'] === 0,
     },
-    {
-      figure: `${documents} documents through uploadMany, wall s vs no client limiter`,
-      ours: (ours.wallMs / 1000).toFixed(2),
-      reference: `${(reference.wallMs / 1000).toFixed(2)} (no client limiter)`,
-      ratio: (reference.wallMs / ours.wallMs).toFixed(3),
-    },
-    {
-      figure: `${documents} documents through uploadMany, wall s vs no quota at all`,
-      ours: (ours.wallMs / 1000).toFixed(2),
-      reference: `${(ceiling.wallMs / 1000).toFixed(2)} (ceiling: this machine with no quota)`,
-      ratio: (ceiling.wallMs / ours.wallMs).toFixed(3),
-    },
+    ...wallComparisons(`${documents} documents through uploadMany`, runs),
   ],
   charts: [
-    {
-      id: 'wall',
+    wallChart({
       title: `Accepted AddFile calls over time against the quota floor (${ratePerSecond}/s)`,
-      x: { label: 's since the first AddFile' },
-      y: { label: 'accepted AddFile calls' },
-      series: [
-        { name: `client limiter, margin ${marginMs} ms`, points: ours.points },
-        { name: 'no client limiter', points: reference.points, isReference: true },
-        { name: 'no quota (ceiling)', points: ceiling.points, isReference: true },
-        {
-          name: `quota floor (${ratePerSecond}/s)`,
-          points: [
-            [0, 0],
-            [floorS, documents],
-          ],
-          isReference: true,
-        },
-      ],
-      referenceLines: [{ y: documents, label: `${documents} documents` }],
-    },
+      xLabel: 's since the first AddFile',
+      yLabel: 'accepted AddFile calls',
+      series: limiterSeries(marginMs, runs),
+      floorName: `quota floor (${ratePerSecond}/s)`,
+      floorS,
+      count: documents,
+      countLabel: `${documents} documents`,
+    }),
   ],
   tables: [
     { title: 'Runs', columns: Object.keys(ours.row), rows: [ours.row, reference.row, ceiling.row] },

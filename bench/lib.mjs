@@ -50,7 +50,8 @@ export const roundCount = (full) => (isQuick ? 1 : full);
 /**
  * A fresh folder under the temp folder (`bench-<name>-XXXXXX`) for a section's generated inputs; `remove()` deletes it
  * and everything in it. `generate(sizeBytes)` writes a generated file of that size into it and returns its path:
- * pseudo-random bytes (`.bin`), or printable text (`.txt`) with `{ text: true }`.
+ * pseudo-random bytes (`.bin`), or printable text (`.txt`) with `{ text: true }`. `write(name, text)` writes a small
+ * file of that name and text into it and returns its path.
  */
 export function benchFolder(name) {
   const path = mkdtempSync(join(tmpdir(), `bench-${name}-`));
@@ -59,6 +60,11 @@ export function benchFolder(name) {
     async generate(sizeBytes, { text = false } = {}) {
       const file = join(path, `${sizeBytes}.${text ? 'txt' : 'bin'}`);
       await (text ? writeTextFile : writeGeneratedFile)(file, sizeBytes);
+      return file;
+    },
+    write(fileName, text) {
+      const file = join(path, fileName);
+      writeFileSync(file, text);
       return file;
     },
     remove() {
@@ -213,15 +219,23 @@ export function dispatchDelays(dispatchMs, arrivalMs, limit) {
   };
 }
 
+/** The arrival times (`startedAtMs`) of recorded calls, sorted; with `{ accepted: true }` only those not answered 429. */
+export function arrivalTimes(calls, { accepted = false } = {}) {
+  return calls
+    .filter((call) => !accepted || call.status !== 429)
+    .map((call) => call.startedAtMs)
+    .sort((a, b) => a - b);
+}
+
+/** How many of the recorded calls the emulator answered 429. */
+export const count429s = (calls) => calls.filter((call) => call.status === 429).length;
+
 /**
  * Accepted calls (status not 429) against seconds since the first call's arrival, for a chart: at most ~100 points.
  */
 export function acceptedOverTime(calls) {
-  const arrivals = calls.map((call) => call.startedAtMs).sort((a, b) => a - b);
-  const accepted = calls
-    .filter((call) => call.status !== 429)
-    .map((call) => call.startedAtMs)
-    .sort((a, b) => a - b);
+  const arrivals = arrivalTimes(calls);
+  const accepted = arrivalTimes(calls, { accepted: true });
   const step = Math.max(1, Math.ceil(accepted.length / 100));
   const points = [[0, 0]];
   for (let index = step - 1; index < accepted.length; index += step) {
@@ -338,6 +352,10 @@ export function sampleRss(intervalMs = 5) {
 }
 
 export const mib = (bytes) => bytes / (1 << 20);
+/** Milliseconds as seconds with two decimals: `12.34`. */
+export const seconds = (ms) => (ms / 1000).toFixed(2);
+/** Milliseconds with one decimal, or '' when not a finite number. */
+export const milliseconds = (ms) => (Number.isFinite(ms) ? ms.toFixed(1) : '');
 export const mbPerSecond = (bytes, ms) => bytes / 1e6 / (ms / 1000);
 /** `1 GiB`, `300 MiB`, `512 KiB` */
 export const sizeLabel = (bytes) =>

@@ -5,30 +5,32 @@
 // by side: the same batch with no client-side limiter (`limiter: false`), paced by the emulator's 429s (the client
 // retries a throttled upload: the service keeps nothing of it), and with no quota anywhere (what this machine does at
 // all). The limiter's window margin is chosen from the dispatch-to-arrival jitter measured in a calibration run.
-import { writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { createFilesClient } from '../packages/openai-files/dist/index.js';
+import { modelStudioQuotas } from '../packages/ratelimit/dist/index.js';
 import {
-  createMemoryStore,
-  createQuotaLimiter,
-  modelStudioQuotas,
-} from '../packages/ratelimit/dist/index.js';
+  batchLimiter,
+  calibrateMargin,
+  delayTable,
+  floorSummary,
+  limiterRuns,
+  limiterSeries,
+  measureRun,
+  wallChart,
+  wallComparisons,
+} from './batch-lib.mjs';
 import {
   acceptedOverTime,
+  arrivalTimes,
   benchFolder,
   calibrationWindowMarginMs,
-  chooseWindowMargin,
-  cpuSecondsOf,
+  count429s,
   dispatchDelays,
   emulatorCalls,
   emulatorState,
-  fixedWindowMarginMs,
   isQuick,
   maxInWindow,
-  recordDispatches,
   reportSection,
+  seconds,
   startEmulator,
 } from './lib.mjs';
 
@@ -43,12 +45,12 @@ const floorMs = (files / ratePerSecond) * 1000;
 const windows = Math.ceil(files / ratePerSecond);
 const folder = benchFolder('openai-files-batch');
 
-const paths = [];
-for (let index = 0; index < files; index += 1) {
-  const path = join(folder.path, `bench-file-${String(index).padStart(4, '0')}.txt`);
-  writeFileSync(path, `File ${index}\n${'Some text to extract. '.repeat(40)}\n`);
-  paths.push(path);
-}
+const paths = Array.from({ length: files }, (_, index) =>
+  folder.write(
+    `bench-file-${String(index).padStart(4, '0')}.txt`,
+    `File ${index}\n${'Some text to extract. '.repeat(40)}\n`,
+  ),
+);
 
 /**
  * `mode`: 'limiter' (the client's limiter at the quota), 'no-limiter' (the emulator's 429s pace the batch), 'ceiling'
@@ -62,45 +64,32 @@ async function run(name, mode, batch = paths) {
   });
   try {
     const recorded = withLimiter
-      ? recordDispatches(
-          createQuotaLimiter({
-            quotas: {
-              filesUpload: { limit: ratePerSecond, intervalMs: 1000 },
-              files: { ...modelStudioQuotas.files, limit: ratePerSecond },
-            },
-            store: createMemoryStore({ windowMarginMs: marginMs }),
-          }),
-          ['filesUpload'],
-        )
+      ? batchLimiter({
+          quotas: {
+            filesUpload: { limit: ratePerSecond, intervalMs: 1000 },
+            files: { ...modelStudioQuotas.files, limit: ratePerSecond },
+          },
+          windowMarginMs: marginMs,
+          record: ['filesUpload'],
+        })
       : undefined;
     const client = createFilesClient({
       apiKey: emulator.account.apiKey,
       baseUrl: emulator.url,
       limiter: recorded ? recorded.limiter : false,
     });
-    const load = loadavg()[0];
-    const cpuBefore = process.cpuUsage();
-    const emulatorCpuBefore = cpuSecondsOf(emulator.child.pid);
-    const startedAtMs = Date.now();
-    const started = performance.now();
-    const results = await client.uploadMany(batch, { purpose: 'file-extract', concurrency });
-    const wallMs = performance.now() - started;
-    const endedAtMs = startedAtMs + wallMs;
-    const cpu = process.cpuUsage(cpuBefore);
-    const emulatorCpu = cpuSecondsOf(emulator.child.pid) - emulatorCpuBefore;
+    const measured = await measureRun(emulator, () =>
+      client.uploadMany(batch, { purpose: 'file-extract', concurrency }),
+    );
+    const { result: results, wallMs, startedAtMs, endedAtMs } = measured;
     await client.close();
     await recorded?.limiter.close();
     const calls = await emulatorCalls(emulator.url, 'files.upload');
     const { files: filesState } = await emulatorState(emulator.url);
     const stored = filesState.files.filter((file) => file.account === calls[0]?.account);
     const names = new Set(stored.map((file) => file.filename));
-    const arrivals = calls.map((call) => call.startedAtMs).sort((a, b) => a - b);
-    const accepted = calls
-      .filter((call) => call.status !== 429)
-      .map((call) => call.startedAtMs)
-      .sort((a, b) => a - b);
-    const count429 = calls.filter((call) => call.status === 429).length;
-    const seconds = (ms) => (ms / 1000).toFixed(2);
+    const arrivals = arrivalTimes(calls);
+    const count429 = count429s(calls);
     return {
       name,
       marginMs,
@@ -124,13 +113,11 @@ async function run(name, mode, batch = paths) {
         'wall / floor': (wallMs / floorMs).toFixed(3),
         'upload calls': calls.length,
         'upload 429s': count429,
-        'most accepted uploads in 1 s': maxInWindow(accepted, 1000),
+        'most accepted uploads in 1 s': maxInWindow(arrivalTimes(calls, { accepted: true }), 1000),
         'start to first upload (ramp-up), ms': (arrivals[0] - startedAtMs).toFixed(0),
         'first to last upload, s': seconds(arrivals.at(-1) - arrivals[0]),
         'last upload to the end (tail), ms': (endedAtMs - arrivals.at(-1)).toFixed(0),
-        'client CPU s': ((cpu.user + cpu.system) / 1000000).toFixed(2),
-        'emulator CPU s': emulatorCpu.toFixed(2),
-        'load average at start': load.toFixed(1),
+        ...measured.costs,
       },
     };
   } finally {
@@ -138,25 +125,21 @@ async function run(name, mode, batch = paths) {
   }
 }
 
-let ours;
-let reference;
-let ceiling;
+let runs;
 let calibration;
 try {
-  if (fixedWindowMarginMs === undefined) {
-    calibration = await run('calibration', 'limiter', paths.slice(0, calibrationFiles));
-  }
-  marginMs = chooseWindowMargin(calibration?.delays.neededMarginMs ?? 0);
-  ours = await run(`uploadMany, client limiter ${ratePerSecond}/s`, 'limiter');
-  reference = await run('reference: no client limiter (429s pace it)', 'no-limiter');
-  ceiling = await run('ceiling: no quota anywhere (this machine)', 'ceiling');
+  ({ calibration, marginMs } = await calibrateMargin(
+    () => run('calibration', 'limiter', paths.slice(0, calibrationFiles)),
+    (result) => result.delays.neededMarginMs,
+  ));
+  runs = await limiterRuns(run, ratePerSecond);
 } finally {
   folder.remove();
 }
+const { ours, reference, ceiling } = runs;
 
 const floorS = floorMs / 1000;
 const isStoredOnce = (result) => result.stored === files && result.distinctStored === files;
-const ms = (value) => (Number.isFinite(value) ? value.toFixed(1) : '');
 reportSection({
   name: 'openai-files-batch',
   title: `openai-files: ${files} small files through uploadMany, upload quota ${ratePerSecond}/s`,
@@ -168,14 +151,13 @@ reportSection({
       : 'The margin was fixed by BENCH_WINDOW_MARGIN_MS. ') +
     "The reference is the same batch with no client-side limiter, paced by the emulator's 429s (uploads are retried on 429 with backoff); the ceiling is the batch with no quota anywhere, what the client and the emulator do on this machine's cores.",
   summary: [
-    {
+    floorSummary({
       figure: `${files} files through uploadMany, wall s`,
-      ours: (ours.wallMs / 1000).toFixed(2),
+      wallMs: ours.wallMs,
+      floorMs,
       reference: `${floorS.toFixed(2)} (quota floor, ${ratePerSecond}/s)`,
-      ratio: (floorMs / ours.wallMs).toFixed(3),
-      goal: '>= 0.95',
-      isMet: floorMs / ours.wallMs >= 0.95 && ours.count429 === 0 && isStoredOnce(ours),
-    },
+      isClean: ours.count429 === 0 && isStoredOnce(ours),
+    }),
     {
       figure: `${files} files through uploadMany, upload 429s`,
       ours: String(ours.count429),
@@ -192,40 +174,19 @@ reportSection({
       goal: `= ${files}`,
       isMet: isStoredOnce(ours),
     },
-    {
-      figure: `${files} files through uploadMany, wall s vs no client limiter`,
-      ours: (ours.wallMs / 1000).toFixed(2),
-      reference: `${(reference.wallMs / 1000).toFixed(2)} (no client limiter)`,
-      ratio: (reference.wallMs / ours.wallMs).toFixed(3),
-    },
-    {
-      figure: `${files} files through uploadMany, wall s vs no quota at all`,
-      ours: (ours.wallMs / 1000).toFixed(2),
-      reference: `${(ceiling.wallMs / 1000).toFixed(2)} (ceiling: this machine with no quota)`,
-      ratio: (ceiling.wallMs / ours.wallMs).toFixed(3),
-    },
+    ...wallComparisons(`${files} files through uploadMany`, runs),
   ],
   charts: [
-    {
-      id: 'wall',
+    wallChart({
       title: `Accepted uploads over time against the quota floor (${ratePerSecond}/s)`,
-      x: { label: 's since the first upload' },
-      y: { label: 'accepted uploads' },
-      series: [
-        { name: `client limiter, margin ${marginMs} ms`, points: ours.points },
-        { name: 'no client limiter', points: reference.points, isReference: true },
-        { name: 'no quota (ceiling)', points: ceiling.points, isReference: true },
-        {
-          name: `quota floor (${ratePerSecond}/s)`,
-          points: [
-            [0, 0],
-            [floorS, files],
-          ],
-          isReference: true,
-        },
-      ],
-      referenceLines: [{ y: files, label: `${files} files` }],
-    },
+      xLabel: 's since the first upload',
+      yLabel: 'accepted uploads',
+      series: limiterSeries(marginMs, runs),
+      floorName: `quota floor (${ratePerSecond}/s)`,
+      floorS,
+      count: files,
+      countLabel: `${files} files`,
+    }),
   ],
   tables: [
     {
@@ -234,32 +195,7 @@ reportSection({
       rows: [ours.row, reference.row, ceiling.row],
       note: "Files stored come from the emulator's state (its Files API records for the account); stored twice counts records sharing a file name.",
     },
-    {
-      title: 'Upload dispatch to arrival (client limiter runs)',
-      columns: [
-        'run',
-        'calls paired',
-        'median ms',
-        'p99 ms',
-        'max ms',
-        'margin needed ms',
-        'margin used ms',
-        'closest arrivals limit apart, ms',
-      ],
-      rows: [calibration, ours]
-        .filter((result) => result?.delays)
-        .map((result) => ({
-          run: result.name,
-          'calls paired': `${result.delays.count}${result.delays.isPaired ? '' : ' (counts differ)'}`,
-          'median ms': ms(result.delays.medianMs),
-          'p99 ms': ms(result.delays.p99Ms),
-          'max ms': ms(result.delays.maxMs),
-          'margin needed ms': ms(result.delays.neededMarginMs),
-          'margin used ms': String(result.marginMs),
-          'closest arrivals limit apart, ms': ms(result.delays.closestGapMs),
-        })),
-      note: 'As in the kb-lease section: dispatches paired in order with arrivals; the margin needed is the largest delay(k) - delay(k + limit); the closest arrivals limit apart must stay at or above 1000 ms for no 429.',
-    },
+    delayTable('Upload dispatch to arrival (client limiter runs)', [calibration, ours]),
   ],
   notes: [
     'When the machine is shared (load average well above its 2 cores), both runs are CPU-bound and the wall time says more about the machine than about the pacing: compare the 429 counts, the call counts and the stored files.',

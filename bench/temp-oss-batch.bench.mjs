@@ -8,31 +8,30 @@
 // the same shared limiter, to show the limiter holds the getPolicy quota when it does bind: a fresh client per file
 // over one transport and one limiter. Reference: that case without a client limiter, paced by the emulator's 429s.
 // Figures: wall time, getPolicy calls and 429s at the emulator (emulatorCalls), objects stored (exactly one per file).
-import { writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import {
-  createMemoryStore,
-  createQuotaLimiter,
-  modelStudioQuotas,
-} from '../packages/ratelimit/dist/index.js';
+import { modelStudioQuotas } from '../packages/ratelimit/dist/index.js';
 import { createTempStorage } from '../packages/temp-oss/dist/index.js';
 import { bearer, createTransport } from '../packages/transport/dist/index.js';
 import {
+  batchLimiter,
+  calibrateMargin,
+  delayTable,
+  floorSummary,
+  measureRun,
+  wallChart,
+} from './batch-lib.mjs';
+import {
   acceptedOverTime,
+  arrivalTimes,
   benchFolder,
   calibrationWindowMarginMs,
-  chooseWindowMargin,
-  cpuSecondsOf,
+  count429s,
   dispatchDelays,
   emulatorCalls,
   emulatorState,
-  fixedWindowMarginMs,
   isQuick,
   maxInWindow,
-  recordDispatches,
   reportSection,
+  seconds,
   startEmulator,
 } from './lib.mjs';
 
@@ -48,20 +47,12 @@ const model = 'qwen-vl-plus';
 const folder = benchFolder('temp-oss-batch');
 
 // Names end in `-file.txt` so that a second copy of one (the client's `-1`, `-2` suffix) maps back to its source.
-const paths = [];
-for (let index = 0; index < files; index += 1) {
-  const path = join(folder.path, `${String(index).padStart(4, '0')}-file.txt`);
-  writeFileSync(path, `File ${index}\n${'Some text for a model to read. '.repeat(30)}\n`);
-  paths.push(path);
-}
-
-/** A limiter over the documented quotas, getPolicy at 100/s, each window widened by the bench's margin. */
-function quotaLimiter() {
-  return createQuotaLimiter({
-    quotas: modelStudioQuotas,
-    store: createMemoryStore({ windowMarginMs: marginMs }),
-  });
-}
+const paths = Array.from({ length: files }, (_, index) =>
+  folder.write(
+    `${String(index).padStart(4, '0')}-file.txt`,
+    `File ${index}\n${'Some text for a model to read. '.repeat(30)}\n`,
+  ),
+);
 
 /** `count` workers taking the next item until none is left; one promise per item in the allSettled shape. */
 async function pool(items, count, work) {
@@ -89,27 +80,25 @@ async function run(name, mode, batch = paths) {
   const emulator = await startEmulator({ dashscope: { getPolicyQps: ratePerSecond } });
   try {
     const apiKey = emulator.account.apiKey;
-    const recorded = recordDispatches(
-      mode === 'per-file-unlimited' ? { acquire: async () => undefined } : quotaLimiter(),
-      ['getPolicy'],
-    );
+    // The documented quotas (getPolicy at 100/s), each window widened by the bench's margin; none in the reference.
+    const recorded = batchLimiter({
+      quotas: mode === 'per-file-unlimited' ? undefined : modelStudioQuotas,
+      windowMarginMs: marginMs,
+      record: ['getPolicy'],
+    });
     const transport = createTransport({
       baseUrl: emulator.url,
       auth: bearer(apiKey),
       limiter: recorded.limiter,
     });
-    const load = loadavg()[0];
-    const cpuBefore = process.cpuUsage();
-    const emulatorCpuBefore = cpuSecondsOf(emulator.child.pid);
-    const startedAtMs = Date.now();
-    const started = performance.now();
-    let results;
-    if (mode === 'batch') {
-      const storage = createTempStorage({ transport, apiKey });
-      results = await storage.uploadMany(batch, { model, concurrency });
-      await storage.close();
-    } else {
-      results = await pool(batch, concurrency, async (path) => {
+    const measured = await measureRun(emulator, async () => {
+      if (mode === 'batch') {
+        const storage = createTempStorage({ transport, apiKey });
+        const uploaded = await storage.uploadMany(batch, { model, concurrency });
+        await storage.close();
+        return uploaded;
+      }
+      return pool(batch, concurrency, async (path) => {
         const storage = createTempStorage({ transport, apiKey });
         try {
           return await storage.upload(path, { model });
@@ -117,11 +106,8 @@ async function run(name, mode, batch = paths) {
           await storage.close();
         }
       });
-    }
-    const wallMs = performance.now() - started;
-    const endedAtMs = startedAtMs + wallMs;
-    const cpu = process.cpuUsage(cpuBefore);
-    const emulatorCpu = cpuSecondsOf(emulator.child.pid) - emulatorCpuBefore;
+    });
+    const { result: results, wallMs, startedAtMs, endedAtMs } = measured;
     await transport.close();
     await recorded.limiter.close();
     const policyCalls = await emulatorCalls(emulator.url, 'dashscope.getPolicy');
@@ -135,23 +121,18 @@ async function run(name, mode, batch = paths) {
           .replace(/-\d+(?=\.txt$)/, ''),
       ),
     );
-    const accepted = policyCalls
-      .filter((call) => call.status !== 429)
-      .map((call) => call.startedAtMs)
-      .sort((a, b) => a - b);
-    const posts = postCalls.map((call) => call.startedAtMs).sort((a, b) => a - b);
+    const posts = arrivalTimes(postCalls);
     const delays = dispatchDelays(
       recorded.dispatches.get('getPolicy'),
       policyCalls.map((call) => call.startedAtMs),
       ratePerSecond,
     );
-    const seconds = (ms) => (ms / 1000).toFixed(2);
     return {
       name,
       mode,
       marginMs,
       wallMs,
-      policy429s: policyCalls.filter((call) => call.status === 429).length,
+      policy429s: count429s(policyCalls),
       stored: dashscope.objects.length,
       distinctStored: sources.size,
       delays,
@@ -166,14 +147,12 @@ async function run(name, mode, batch = paths) {
         'wall s': seconds(wallMs),
         'files / s': (files / (wallMs / 1000)).toFixed(0),
         'getPolicy calls': policyCalls.length,
-        'getPolicy 429s': policyCalls.filter((call) => call.status === 429).length,
-        'most accepted getPolicy in 1 s': maxInWindow(accepted, 1000),
+        'getPolicy 429s': count429s(policyCalls),
+        'most accepted getPolicy in 1 s': maxInWindow(arrivalTimes(policyCalls, { accepted: true }), 1000),
         'PostObject calls': postCalls.length,
         'start to first PostObject, ms': (posts[0] - startedAtMs).toFixed(0),
         'last PostObject to the end, ms': (endedAtMs - posts.at(-1)).toFixed(0),
-        'client CPU s': ((cpu.user + cpu.system) / 1000000).toFixed(2),
-        'emulator CPU s': emulatorCpu.toFixed(2),
-        'load average at start': load.toFixed(1),
+        ...measured.costs,
       },
     };
   } finally {
@@ -184,10 +163,10 @@ async function run(name, mode, batch = paths) {
 const runs = [];
 let calibration;
 try {
-  if (fixedWindowMarginMs === undefined) {
-    calibration = await run('calibration (a policy per file)', 'per-file', paths.slice(0, calibrationFiles));
-  }
-  marginMs = chooseWindowMargin(calibration?.delays.neededMarginMs ?? 0);
+  ({ calibration, marginMs } = await calibrateMargin(
+    () => run('calibration (a policy per file)', 'per-file', paths.slice(0, calibrationFiles)),
+    (result) => result.delays.neededMarginMs,
+  ));
   runs.push(await run('uploadMany (one policy for the batch), client limiter', 'batch'));
   runs.push(await run('a policy per file (as the Python SDK), client limiter 100/s', 'per-file'));
   runs.push(
@@ -199,7 +178,6 @@ try {
 const [ours, perFile, unlimited] = runs;
 const floorS = floorMs / 1000;
 const isStoredOnce = (result) => result.stored === files && result.distinctStored === files;
-const ms = (value) => (Number.isFinite(value) ? value.toFixed(1) : '');
 
 reportSection({
   name: 'temp-oss-batch',
@@ -215,14 +193,13 @@ reportSection({
     `The floor files / rate = ${floorS} s is the one a client that takes a policy per file (the Python SDK) meets; that case is measured too, a fresh client per file over the same transport and limiter, to show the shared limiter holding the getPolicy quota where it binds. ` +
     "The reference is that case with no client limiter, paced by the emulator's 429s (getPolicy is retried on 429).",
   summary: [
-    {
+    floorSummary({
       figure: `${files} files through uploadMany, wall s`,
-      ours: (ours.wallMs / 1000).toFixed(2),
+      wallMs: ours.wallMs,
+      floorMs,
       reference: `${floorS.toFixed(2)} (floor of a policy per file, ${ratePerSecond}/s)`,
-      ratio: (floorMs / ours.wallMs).toFixed(3),
-      goal: '>= 0.95',
-      isMet: floorMs / ours.wallMs >= 0.95 && ours.policy429s === 0 && isStoredOnce(ours),
-    },
+      isClean: ours.policy429s === 0 && isStoredOnce(ours),
+    }),
     {
       figure: `${files} files through uploadMany, getPolicy 429s`,
       ours: String(ours.policy429s),
@@ -231,14 +208,13 @@ reportSection({
       goal: '= 0',
       isMet: ours.policy429s === 0,
     },
-    {
+    floorSummary({
       figure: `${files} files, a policy per file through the client limiter, wall s`,
-      ours: (perFile.wallMs / 1000).toFixed(2),
+      wallMs: perFile.wallMs,
+      floorMs,
       reference: `${floorS.toFixed(2)} (quota floor, ${ratePerSecond}/s)`,
-      ratio: (floorMs / perFile.wallMs).toFixed(3),
-      goal: '>= 0.95',
-      isMet: floorMs / perFile.wallMs >= 0.95 && perFile.policy429s === 0 && isStoredOnce(perFile),
-    },
+      isClean: perFile.policy429s === 0 && isStoredOnce(perFile),
+    }),
     {
       figure: `${files} files, a policy per file through the client limiter, getPolicy 429s`,
       ours: String(perFile.policy429s),
@@ -249,26 +225,20 @@ reportSection({
     },
   ],
   charts: [
-    {
-      id: 'wall',
+    wallChart({
       title: `Files over time against the floor of a policy per file (${ratePerSecond}/s)`,
-      x: { label: 's since the first call' },
-      y: { label: 'files' },
+      xLabel: 's since the first call',
+      yLabel: 'files',
       series: [
         { name: 'uploadMany: PostObject', points: ours.points },
         { name: 'policy per file: getPolicy', points: perFile.points },
         { name: 'no limiter: getPolicy', points: unlimited.points, isReference: true },
-        {
-          name: `floor (${ratePerSecond}/s)`,
-          points: [
-            [0, 0],
-            [floorS, files],
-          ],
-          isReference: true,
-        },
       ],
-      referenceLines: [{ y: files, label: `${files} files` }],
-    },
+      floorName: `floor (${ratePerSecond}/s)`,
+      floorS,
+      count: files,
+      countLabel: `${files} files`,
+    }),
   ],
   tables: [
     {
@@ -277,32 +247,10 @@ reportSection({
       rows: runs.map((result) => result.row),
       note: "Objects stored and files stored twice come from the emulator's state: each object's name maps back to its source file (a second copy would carry a -1 suffix).",
     },
-    {
-      title: 'getPolicy dispatch to arrival (a policy per file, client limiter runs)',
-      columns: [
-        'run',
-        'calls paired',
-        'median ms',
-        'p99 ms',
-        'max ms',
-        'margin needed ms',
-        'margin used ms',
-        'closest arrivals limit apart, ms',
-      ],
-      rows: [calibration, perFile]
-        .filter((result) => result?.delays)
-        .map((result) => ({
-          run: result.name,
-          'calls paired': `${result.delays.count}${result.delays.isPaired ? '' : ' (counts differ)'}`,
-          'median ms': ms(result.delays.medianMs),
-          'p99 ms': ms(result.delays.p99Ms),
-          'max ms': ms(result.delays.maxMs),
-          'margin needed ms': ms(result.delays.neededMarginMs),
-          'margin used ms': String(result.marginMs),
-          'closest arrivals limit apart, ms': ms(result.delays.closestGapMs),
-        })),
-      note: 'As in the kb-lease section: dispatches paired in order with arrivals; the margin needed is the largest delay(k) - delay(k + limit); the closest arrivals limit apart must stay at or above 1000 ms for no 429.',
-    },
+    delayTable('getPolicy dispatch to arrival (a policy per file, client limiter runs)', [
+      calibration,
+      perFile,
+    ]),
   ],
   notes: [
     'When the machine is shared (load average well above its 2 cores), the runs are CPU-bound and the wall time says more about the machine than about the pacing: compare the 429 counts, the call counts and the stored objects.',
