@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type ProcessRun, runProcess } from './run-process.js';
 
 /** The emulator as a package's `test/examples.test.ts` sees it: its URL and its default account. */
 export interface ExampleEmulator {
@@ -16,12 +16,7 @@ export interface ExampleEmulator {
 }
 
 /** What one example's process did. */
-export interface ExampleRun {
-  readonly exitCode: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type ExampleRun = ProcessRun;
 
 /** Variables that could point an example at a real account; they are never passed on to an example. */
 const realAccountVariables = [
@@ -84,29 +79,10 @@ export async function runExample(
   );
   const preloads = ['tsx', ...(options.imports ?? [])].flatMap((name) => ['--import', name]);
   try {
-    return await new Promise<ExampleRun>((resolve, reject) => {
-      const child = spawn(process.execPath, [...preloads, file], {
-        cwd: options.cwd,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-        stdout += chunk;
-      });
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-        stderr += chunk;
-      });
-      const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-      child.on('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      child.on('close', (exitCode, signal) => {
-        clearTimeout(timer);
-        resolve({ exitCode, signal, stdout, stderr });
-      });
+    return await runProcess(process.execPath, [...preloads, file], {
+      cwd: options.cwd,
+      env,
+      timeoutMs: options.timeoutMs ?? 60_000,
     });
   } finally {
     await rm(temporary, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AdminClient } from '@x/emulator/vitest';
 import { afterAll, inject } from 'vitest';
+import { emulatorEnvironment } from '../../../tooling/examples.js';
 import './provided-context.js';
 
 /** The built executable, as `npm install -g @x/cli` would run it. */
@@ -18,14 +19,7 @@ export interface CliRun {
 
 /** The emulator's environment, as `mstudio emulator --print-env` prints it. */
 export function emulatorEnv(): Record<string, string> {
-  const { url, account } = inject('emulator');
-  return {
-    MSTUDIO_ENDPOINT: url,
-    DASHSCOPE_API_KEY: account.apiKey,
-    ALIBABA_CLOUD_ACCESS_KEY_ID: account.accessKeyId,
-    ALIBABA_CLOUD_ACCESS_KEY_SECRET: account.accessKeySecret,
-    BAILIAN_WORKSPACE_ID: account.workspaceId,
-  };
+  return emulatorEnvironment(inject('emulator'));
 }
 
 /** A clean environment: the developer's credentials and proxies never leak into a test run. */

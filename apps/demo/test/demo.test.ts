@@ -1,25 +1,13 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { type ProcessRun, runProcess } from '../../../tooling/run-process.js';
 
 const demoPath = join(import.meta.dirname, '..', 'dist', 'main.js');
 
 /** Runs the built demo as `pnpm demo` does, with no credentials in its environment and output piped. */
-function runDemo(args: string[] = []): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
+function runDemo(args: string[] = []): Promise<ProcessRun> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NO_PROXY: '127.0.0.1' };
-  const child = spawn(process.execPath, [demoPath, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (exitCode) => resolve({ exitCode, stdout, stderr }));
-  });
+  return runProcess(process.execPath, [demoPath, ...args], { env });
 }
 
 it('runs every flow against the embedded emulator and prints a summary with every row OK', async () => {

@@ -28,6 +28,7 @@ export type {
   DocumentProgress,
   KnowledgeBaseClientOptions,
   UploadDocumentOptions,
+  WaitUntilParsedOptions,
 } from './kb-lease-options.js';
 export type { KnowledgeBaseClient, SignalOptions } from './knowledge-base-client.js';
 export { createKnowledgeBaseClient } from './knowledge-base-client.js';

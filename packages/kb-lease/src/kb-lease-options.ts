@@ -126,6 +126,30 @@ export interface UploadDocumentOptions {
   onProgress?: (progress: DocumentProgress) => void;
 }
 
+/** Options of `waitUntilParsed`. */
+export interface WaitUntilParsedOptions {
+  /**
+   * The file's category type, which names the state it is ready in (spec §3.4): `PARSE_SUCCESS` for `UNSTRUCTURED`,
+   * `FILE_IS_READY` for `SESSION_FILE`.
+   * @default 'UNSTRUCTURED'
+   */
+  categoryType?: CategoryType;
+  /**
+   * How long to wait, in milliseconds, from the first DescribeFile; then `PollTimeoutError` (code `TIMEOUT`).
+   * @default 3600000 (one hour; parsing can take hours at peak, seed 000)
+   */
+  timeoutMs?: number;
+  /**
+   * The first wait between two DescribeFile polls, in milliseconds; it doubles up to `maxPollIntervalMs` (spec §10.5).
+   * @default 1000
+   */
+  pollIntervalMs?: number;
+  /** The longest wait between two polls, in milliseconds. @default 15000 */
+  maxPollIntervalMs?: number;
+  /** Aborts the wait, also between polls; the promise rejects with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
 const functionSchema = z.custom<(...parameters: never[]) => unknown>((value) => typeof value === 'function', {
   message: 'Expected a function',
 });
@@ -173,5 +197,16 @@ export const uploadDocumentOptionsSchema = z
     maxPollIntervalMs: positiveInteger.optional(),
     signal: signalSchema.optional(),
     onProgress: functionSchema.optional(),
+  })
+  .strict();
+
+/** @internal */
+export const waitUntilParsedOptionsSchema = z
+  .object({
+    categoryType: z.enum(['UNSTRUCTURED', 'SESSION_FILE']).optional(),
+    timeoutMs: positiveInteger.optional(),
+    pollIntervalMs: positiveInteger.optional(),
+    maxPollIntervalMs: positiveInteger.optional(),
+    signal: signalSchema.optional(),
   })
   .strict();

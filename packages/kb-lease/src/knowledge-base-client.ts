@@ -28,6 +28,8 @@ import {
   type KnowledgeBaseClientOptions,
   type UploadDocumentOptions,
   uploadDocumentOptionsSchema,
+  type WaitUntilParsedOptions,
+  waitUntilParsedOptionsSchema,
 } from './kb-lease-options.js';
 import { type UpdatedDocument, updateDocument } from './update-document.js';
 import { type KnowledgeBaseDocument, uploadDocument } from './upload-document.js';
@@ -38,6 +40,7 @@ import {
   uploadMany,
 } from './upload-many.js';
 import { uploadManyOptionsSchema } from './upload-many-options.js';
+import { waitUntilParsed } from './wait-until-parsed.js';
 
 /** Options that only abort. */
 export interface SignalOptions {
@@ -92,6 +95,21 @@ export interface KnowledgeBaseClient {
    * unknown or deleted FileId); {@link KnowledgeBaseError}
    */
   describeFile(fileId: string, options?: SignalOptions): Promise<FileData>;
+  /**
+   * Polls DescribeFile until the file is parsed: `PARSE_SUCCESS`, or `FILE_IS_READY` with `categoryType:
+   * 'SESSION_FILE'` (spec §3.4), waiting through `INIT`, `IN_PARSE_QUEUE`, `PARSING` and the SESSION_FILE states.
+   * Polls gently and backs off as `uploadDocument` does (from `pollIntervalMs`, 1 s, doubling up to
+   * `maxPollIntervalMs`, 15 s: spec §10.5), each poll under the `describeFile` quota (10/s, spec §9). For a document
+   * uploaded with `wait: false`, or added by an earlier run.
+   *
+   * @returns DescribeFile's answer in the ready state, every field kept.
+   * @throws `InvalidInputError` `INVALID_FILE_ID` or `INVALID_OPTIONS` before any call.
+   * @throws {@link KnowledgeBaseError} `PARSE_FAILED` (or `FILE_FAILED` for `SAFE_CHECK_FAILED`,
+   * `INDEX_BUILDING_FAILED`, `INDEX_DELETED`, `FILE_EXPIRED`), with the file's `ParseErrorMessage`, `fileId` and
+   * `status`; `HttpStatusError` (400 `InvalidParameter` for an unknown or deleted FileId); `PollTimeoutError` (code
+   * `TIMEOUT`) after `timeoutMs`; `signal.reason` when aborted.
+   */
+  waitUntilParsed(fileId: string, options?: WaitUntilParsedOptions): Promise<FileData>;
   /**
    * ListFile as an async iterator over every page (`NextToken`).
    * @throws `InvalidInputError` `INVALID_CATEGORY_ID`, `INVALID_FILE_ID`; `HttpStatusError`
@@ -226,6 +244,11 @@ export function createKnowledgeBaseClient(options: KnowledgeBaseClientOptions = 
       return uploadMany(context, sources, manyOptions);
     },
     describeFile: (fileId, callOptions = {}) => describeFile(context, fileId, callOptions.signal),
+    async waitUntilParsed(fileId, waitOptions = {}) {
+      checkOptions(waitUntilParsedOptionsSchema, waitOptions, 'waitUntilParsed');
+      assertOpen();
+      return waitUntilParsed(context, fileId, waitOptions);
+    },
     listFiles: (listOptions) => listFiles(context, listOptions),
     deleteFile: (fileId, callOptions = {}) => deleteFile(context, fileId, callOptions.signal),
     updateTags: (fileId, tags, callOptions = {}) => updateTags(context, fileId, tags, callOptions.signal),

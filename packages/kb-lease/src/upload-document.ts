@@ -1,15 +1,15 @@
-import { HttpStatusError, none, pollUntil, type UploadProgress } from '@x/transport';
+import { HttpStatusError, none, type UploadProgress } from '@x/transport';
 import { type AddFileFields, type AddFileOutcome, addFileOnce, findAdded } from './add-file-once.js';
 import { checkId } from './check-id.js';
 import type { ClientContext } from './client-context.js';
 import { checkDocumentSize, checkFileName, checkParserConfig, checkTags } from './document-checks.js';
 import { type DocumentInput, type DocumentSource, resolveDocumentSource } from './document-source.js';
-import { describeFile } from './file-calls.js';
 import { addDocumentsToIndex, waitForIndexJob } from './index-calls.js';
 import { type FileData, leaseDataSchema } from './kb-lease-api.js';
 import type { CategoryType, UploadDocumentOptions } from './kb-lease-options.js';
 import { KnowledgeBaseError } from './knowledge-base-error.js';
 import { parseLeaseHeaders } from './lease-headers.js';
+import { waitUntilParsed } from './wait-until-parsed.js';
 
 /** A document in the knowledge base. */
 export interface KnowledgeBaseDocument {
@@ -175,7 +175,7 @@ export async function uploadDocument(
       wasFoundByLookup: outcome.wasFound,
     };
     if (!wait) return result;
-    const file = await waitForParse(context, outcome.fileId, categoryType, options);
+    const file = await waitUntilParsed(context, outcome.fileId, { ...options, categoryType });
     const parsed = { ...result, status: file.Status ?? undefined, file };
     if (indexId === undefined) return parsed;
     const { jobId } = await addDocumentsToIndex(context, indexId, [outcome.fileId], signal);
@@ -257,51 +257,4 @@ async function putToLease(
     }
     throw error;
   }
-}
-
-const failedStates = new Set([
-  'PARSE_FAILED',
-  'SAFE_CHECK_FAILED',
-  'INDEX_BUILDING_FAILED',
-  'INDEX_DELETED',
-  'FILE_EXPIRED',
-]);
-
-/**
- * Polls DescribeFile until `PARSE_SUCCESS` (UNSTRUCTURED) or `FILE_IS_READY` (SESSION_FILE), gently at first and
- * backing off (spec §10.5; `IN_PARSE_QUEUE` and the SESSION_FILE states are waited through).
- *
- * @internal
- */
-export async function waitForParse(
-  context: ClientContext,
-  fileId: string,
-  categoryType: CategoryType,
-  options: Pick<UploadDocumentOptions, 'timeoutMs' | 'pollIntervalMs' | 'maxPollIntervalMs' | 'signal'>,
-): Promise<FileData> {
-  const { timeoutMs = 3_600_000, pollIntervalMs = 1000, maxPollIntervalMs = 15_000, signal } = options;
-  const goal = categoryType === 'SESSION_FILE' ? 'FILE_IS_READY' : 'PARSE_SUCCESS';
-  return pollUntil<FileData>(
-    async ({ signal: pollSignal }) => {
-      const file = await describeFile(context, fileId, pollSignal);
-      const status = file.Status ?? '';
-      if (status === goal) return { done: true, value: file };
-      if (failedStates.has(status) || status.endsWith('_FAILED')) {
-        throw new KnowledgeBaseError(
-          status === 'PARSE_FAILED' ? 'PARSE_FAILED' : 'FILE_FAILED',
-          `${file.FileName ?? fileId} (${fileId}) is ${status}${file.ParseErrorMessage ? `: ${file.ParseErrorMessage}` : ''}`,
-          { fileId, status },
-        );
-      }
-      return { done: false, value: status };
-    },
-    {
-      signal,
-      timeoutMs,
-      initialDelayMs: pollIntervalMs,
-      maxDelayMs: maxPollIntervalMs,
-      what: `${fileId} to be ${goal}`,
-      operation: 'DescribeFile',
-    },
-  );
 }

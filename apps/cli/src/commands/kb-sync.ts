@@ -5,12 +5,11 @@ import {
   checkDocumentSize,
   checkFileName,
   type KnowledgeBaseClient,
-  KnowledgeBaseError,
   type ManifestEntry,
   type UploadDocumentOptions,
   type UploadManyResult,
 } from '@x/kb-lease';
-import { HttpStatusError, pollUntil, TransportError } from '@x/transport';
+import { HttpStatusError, TransportError } from '@x/transport';
 import type { CliContext } from '../cli-context.js';
 import { ItemsFailedError } from '../cli-errors.js';
 import { unwrapRetries } from '../unwrap-retries.js';
@@ -319,8 +318,8 @@ export async function syncFolder(
       if (result.status === 'fulfilled' && result.value.status !== 'PARSE_SUCCESS') {
         // Added by an interrupted run that did not see it parsed: the new version is parsed before the old one goes.
         try {
-          const status = await waitForParsed(client, result.value.fileId, signal);
-          settled = { ...result, value: { ...result.value, status } };
+          const file = await client.waitUntilParsed(result.value.fileId, { signal });
+          settled = { ...result, value: { ...result.value, status: file.Status ?? undefined } };
         } catch (error) {
           if (signal.aborted) throw error;
           settled = { status: 'rejected', index: result.index, reason: error };
@@ -472,42 +471,6 @@ async function deleteDocument(
   await client.deleteFile(fileId, { signal }).catch((error: unknown) => {
     if (!isNotFound(error)) throw error;
   });
-}
-
-/**
- * Polls DescribeFile until the document is `PARSE_SUCCESS` (gently, then backing off, as @x/kb-lease waits: spec
- * §10.5), for a document a previous run added but did not see parsed.
- *
- * @throws `KnowledgeBaseError` `PARSE_FAILED` / `FILE_FAILED` naming the file when it failed; `signal.reason`
- */
-async function waitForParsed(
-  client: KnowledgeBaseClient,
-  fileId: string,
-  signal: AbortSignal,
-): Promise<string> {
-  return pollUntil<string>(
-    async ({ signal: pollSignal }) => {
-      const file = await client.describeFile(fileId, { signal: pollSignal });
-      const status = file.Status ?? '';
-      if (status === 'PARSE_SUCCESS') return { done: true, value: status };
-      if (status.endsWith('_FAILED') || status === 'INDEX_DELETED' || status === 'FILE_EXPIRED') {
-        throw new KnowledgeBaseError(
-          status === 'PARSE_FAILED' ? 'PARSE_FAILED' : 'FILE_FAILED',
-          `${file.FileName ?? fileId} (${fileId}) is ${status}${file.ParseErrorMessage ? `: ${file.ParseErrorMessage}` : ''}`,
-          { fileId, status },
-        );
-      }
-      return { done: false, value: status };
-    },
-    {
-      signal,
-      timeoutMs: 3_600_000,
-      initialDelayMs: 1000,
-      maxDelayMs: 15_000,
-      what: `${fileId} to be PARSE_SUCCESS`,
-      operation: 'DescribeFile',
-    },
-  );
 }
 
 /** The manifest key of an absolute path: relative to the folder, `/`-separated; undefined outside it. */

@@ -1,6 +1,7 @@
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { EmulatorAccount } from '@x/emulator';
+import { emulatorEnvironment } from '../../../../tooling/examples.js';
+import { runProcess } from '../../../../tooling/run-process.js';
 
 /** The built `mstudio` executable of @x/cli, as `npm install -g @x/cli` would run it. */
 export const cliPath = createRequire(import.meta.url)
@@ -16,13 +17,7 @@ export interface CliRun {
 
 /** The environment a user sets for an emulator account at `url` (the emulator, or a proxy in front of it). */
 export function cliEnv(url: string, account: EmulatorAccount): Record<string, string> {
-  return {
-    MSTUDIO_ENDPOINT: url,
-    DASHSCOPE_API_KEY: account.apiKey,
-    ALIBABA_CLOUD_ACCESS_KEY_ID: account.accessKeyId,
-    ALIBABA_CLOUD_ACCESS_KEY_SECRET: account.accessKeySecret,
-    BAILIAN_WORKSPACE_ID: account.workspaceId,
-  };
+  return emulatorEnvironment({ url, account });
 }
 
 /**
@@ -34,21 +29,8 @@ export function runCli(
   env: Record<string, string>,
   options: { home: string; cwd?: string },
 ): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
-      ...(options.cwd !== undefined && { cwd: options.cwd }),
-      env: { PATH: process.env.PATH, HOME: options.home, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (exitCode) => resolve({ exitCode, stdout, stderr }));
+  return runProcess(process.execPath, [cliPath, ...args], {
+    ...(options.cwd !== undefined && { cwd: options.cwd }),
+    env: { PATH: process.env.PATH, HOME: options.home, NO_COLOR: '1', ...env },
   });
 }
