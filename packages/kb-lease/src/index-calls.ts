@@ -43,7 +43,7 @@ export interface CreateIndexOptions {
 export interface WaitForIndexJobOptions {
   /** Documents that must each reach `FINISH`; without them the job's own `COMPLETED` is awaited. @default undefined */
   documentIds?: readonly string[];
-  /** How long to wait, in milliseconds; then `WAIT_TIMEOUT`. @default 3600000 */
+  /** How long to wait, in milliseconds; then `PollTimeoutError` (code `TIMEOUT`). @default 3600000 */
   timeoutMs?: number;
   /** The first wait between polls; spec §3.7 asks for at least 5 s. @default 5000 */
   pollIntervalMs?: number;

@@ -109,7 +109,7 @@ export interface UploadDocumentOptions {
    */
   wait?: boolean;
   /**
-   * How long to wait for parsing (and indexing), in milliseconds; then `WAIT_TIMEOUT`.
+   * How long to wait for parsing (and indexing), in milliseconds; then `PollTimeoutError` (code `TIMEOUT`).
    * @default 3600000 (one hour; parsing can take hours at peak, seed 000)
    */
   timeoutMs?: number;

@@ -17,8 +17,8 @@ export interface KnowledgeBaseErrorOptions extends TransportErrorOptions {
 /**
  * A knowledge-base step that the service answered but that did not succeed: a 200 with `Success: false`
  * (`SERVICE_FAILURE`, spec §7 and §10.4), a document that failed to parse (`PARSE_FAILED`, spec §3.4), a SESSION_FILE
- * that failed its checks (`FILE_FAILED`), an index job that failed (`INDEX_JOB_FAILED`, spec §3.7), a wait that ran out
- * of time (`WAIT_TIMEOUT`), or an AddFile whose outcome could not be decided (`ADD_FILE_UNCERTAIN`).
+ * that failed its checks (`FILE_FAILED`), an index job that failed (`INDEX_JOB_FAILED`, spec §3.7), or an AddFile whose outcome
+ * could not be decided (`ADD_FILE_UNCERTAIN`). A wait that runs out of time is a `PollTimeoutError` (code `TIMEOUT`).
  *
  * @example
  * ```ts
