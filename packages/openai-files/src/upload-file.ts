@@ -19,12 +19,14 @@ import type { FilesContext } from './files-context.js';
 import { type FileObject, fileObjectSchema } from './openai-files-api.js';
 import { type UploadOptions, uploadOptionsSchema } from './openai-files-options.js';
 import { readFileChunks } from './read-file-chunks.js';
+import { uploadOnce } from './upload-once.js';
 
 /**
  * `POST /files` (seed 003, "上傳檔案"): checks the purpose, size, type and (for `batch`) every line before a byte is
- * sent, then streams a multipart form (`purpose` first, the file last, exact `content-length`). A throttled or
- * failed attempt (429, 5xx, a connection dropped mid-body) is retried by reopening the source; a bare stream is
- * sent once.
+ * sent, then streams a multipart form (`purpose` first, the file last, exact `content-length`). A throttled
+ * attempt (429) is retried by reopening the source; after one whose outcome is unknown (a 5xx, a connection dropped
+ * or timed out after sending) the file is looked up first and sent again only when not found (`uploadOnce`); a bare
+ * stream is sent once.
  *
  * @internal
  */
@@ -97,24 +99,34 @@ export async function uploadFile(
       contentType: source.contentType ?? guessContentType(fileName),
     },
   ]);
-  const response = await context.send({
-    method: 'POST',
-    path: '/files',
-    body: onceUnlessReopenable(form, source),
-    // A retried upload reopens its source and sends the same bytes; the service keeps a file only once its whole
-    // body has arrived, so a connection dropped mid-body cannot leave a partial copy.
-    idempotent: true,
-    retryThrottled: true,
-    operation: 'UploadFile',
-    limitKey: context.limitKey('filesUpload'),
-    schema: fileObjectSchema as unknown as ZodType<FileObject>,
+  const body = onceUnlessReopenable(form, source);
+  const send = async () => {
+    const response = await context.send({
+      method: 'POST',
+      path: '/files',
+      body,
+      // Not idempotent: a file whose answer is lost may be stored all the same, so uploadOnce looks it up before
+      // sending it again. A 429 did nothing and is retried here.
+      idempotent: false,
+      retryThrottled: true,
+      operation: 'UploadFile',
+      limitKey: context.limitKey('filesUpload'),
+      schema: fileObjectSchema as unknown as ZodType<FileObject>,
+      signal,
+      onProgress:
+        onProgress &&
+        (({ loadedBytes }) =>
+          onProgress({ loadedBytes: Math.min(loadedBytes, source.sizeBytes), totalBytes: source.sizeBytes })),
+    });
+    return response.body;
+  };
+  return uploadOnce(context, send, {
+    fileName,
+    sizeBytes: source.sizeBytes,
+    purpose,
+    isReopenable: source.isReopenable,
     signal,
-    onProgress:
-      onProgress &&
-      (({ loadedBytes }) =>
-        onProgress({ loadedBytes: Math.min(loadedBytes, source.sizeBytes), totalBytes: source.sizeBytes })),
   });
-  return response.body;
 }
 
 /** The form, marked as sent-once when its file is a bare stream, so the transport never resends it. */

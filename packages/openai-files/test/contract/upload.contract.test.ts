@@ -219,6 +219,25 @@ describe('upload: retries by reopening the source', () => {
     });
   });
 
+  for (const at of ['body', 'head'] as const) {
+    it(`looks the file up when its answer is lost (${at}) and does not send it again: one copy`, async () => {
+      const name = `answer-lost-${at}.jsonl`;
+      const text = `${Array.from({ length: 200 }, (_, index) => batchLine(`${name}-${index}`)).join('\n')}\n`;
+      const path = await context.write(name, text);
+      const since = await context.lastCallId();
+      await context.admin.addFault({ route: 'files.upload', fault: { type: 'answerLost', at } });
+      const file = await files.upload(path, { purpose: 'batch' });
+      const uploads = await context.calls('files.upload', since);
+      expect(uploads.map((call) => [call.status, call.fault])).toEqual([[200, 'answerLost']]);
+      expect((await context.calls('files.list', since)).length).toBeGreaterThan(0);
+      const copies = [];
+      for await (const stored of files.listAll({ purpose: 'batch' }))
+        if (stored.filename === name) copies.push(stored);
+      expect(copies.map((copy) => copy.id)).toEqual([file.id]);
+      expect(file.bytes).toBe(Buffer.byteLength(text));
+    });
+  }
+
   it('retries a 503 and never resends a bare stream', async () => {
     await uploadsWithOneCopy('unavailable.jsonl', {
       route: 'files.upload',
