@@ -222,7 +222,7 @@ describe('transportOptionSchema and limiterOptionSchema', () => {
 });
 
 describe('apiKeyLabel', () => {
-  const key = 'sk-0123456789abcdef0123456789abcdef';
+  const key = 'sk-test-not-a-key-label-source';
   const expected = createHash('sha256').update(key).digest('hex').slice(0, 16);
 
   it('is the start of the SHA-256 of the explicit key, then of DASHSCOPE_API_KEY, never the key', () => {
