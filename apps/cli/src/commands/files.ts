@@ -6,8 +6,8 @@ import { Option } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { ItemsFailedError, UsageError } from '../cli-errors.js';
 import type { CommandModule } from '../create-program.js';
+import { eachItem } from '../each-item.js';
 import { integerIn, parseCreatedTime, parseDuration } from '../option-parsers.js';
-import { unwrapRetries } from '../unwrap-retries.js';
 
 /**
  * `mstudio files ...`: the OpenAI-compatible Files API (seed 003) through @x/openai-files: upload, list, get,
@@ -147,7 +147,7 @@ Examples:
     .action(async (ids: string[], _options, command) => {
       const cli = runtime.context(command);
       await withClient(cli, (client) =>
-        eachItem(cli, ids, async (id) => {
+        eachItem(cli, 'id', ids, async (id) => {
           const file = await client.retrieve(id, { signal: cli.signal });
           cli.result(fileJson(file), listLine(file));
         }),
@@ -198,7 +198,7 @@ Examples:
     .action(async (ids: string[], _options, command) => {
       const cli = runtime.context(command);
       await withClient(cli, (client) =>
-        eachItem(cli, ids, async (id) => {
+        eachItem(cli, 'id', ids, async (id) => {
           const deleted = await client.delete(id, { signal: cli.signal });
           cli.result({ id: deleted.id, deleted: deleted.deleted }, `deleted ${deleted.id}`);
         }),
@@ -224,7 +224,7 @@ Examples:
     .action(async (ids: string[], options: { timeout: number }, command) => {
       const cli = runtime.context(command);
       await withClient(cli, (client) =>
-        eachItem(cli, ids, async (id) => {
+        eachItem(cli, 'id', ids, async (id) => {
           const file = await client.waitUntilProcessed(id, {
             timeoutMs: options.timeout,
             signal: cli.signal,
@@ -270,6 +270,7 @@ Examples:
         let bytes = 0;
         await eachItem(
           cli,
+          'id',
           old.map((file) => file.id),
           async (_id, index) => {
             const file = old[index]!;
@@ -323,25 +324,6 @@ async function withClient(cli: CliContext, work: (client: FilesClient) => Promis
   } finally {
     await client.close();
   }
-}
-
-/** Runs `work` for each item in turn; a failed item is named on stderr and the rest go on (exit 1 at the end). */
-async function eachItem(
-  cli: CliContext,
-  items: readonly string[],
-  work: (item: string, index: number) => Promise<void>,
-): Promise<void> {
-  let failed = 0;
-  for (const [index, item] of items.entries()) {
-    try {
-      await work(item, index);
-    } catch (error) {
-      if (cli.signal.aborted) throw error;
-      failed += 1;
-      cli.failure(item, unwrapRetries(error), { id: item });
-    }
-  }
-  if (failed > 0) throw new ItemsFailedError(failed, items.length);
 }
 
 /** The JSON of a file object: wire fields, plus `createdAt` as an ISO instant. */

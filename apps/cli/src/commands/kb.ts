@@ -6,6 +6,7 @@ import { Option } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { ItemsFailedError } from '../cli-errors.js';
 import type { CommandModule } from '../create-program.js';
+import { eachItem } from '../each-item.js';
 import { commaList, integerIn } from '../option-parsers.js';
 import { unwrapRetries } from '../unwrap-retries.js';
 import { expandSources } from './kb-sources.js';
@@ -116,7 +117,7 @@ Examples:
     .action(async (fileIds: string[], options: { workspace?: string }, command) => {
       const cli = runtime.context(command);
       await withKnowledgeBase(cli, options.workspace, (client) =>
-        eachItem(cli, fileIds, async (fileId) => {
+        eachItem(cli, 'fileId', fileIds, async (fileId) => {
           const file = await client.describeFile(fileId, { signal: cli.signal });
           cli.result({ ...file }, documentLine(file));
         }),
@@ -167,7 +168,7 @@ Examples:
     .action(async (fileIds: string[], options: { workspace?: string; index?: string }, command) => {
       const cli = runtime.context(command);
       await withKnowledgeBase(cli, options.workspace, (client) =>
-        eachItem(cli, fileIds, async (fileId) => {
+        eachItem(cli, 'fileId', fileIds, async (fileId) => {
           if (options.index !== undefined) {
             await client.deleteIndexDocuments(options.index, [fileId], { signal: cli.signal });
           }
@@ -290,25 +291,6 @@ async function withKnowledgeBase(
   } finally {
     await client.close();
   }
-}
-
-/** Runs `work` for each item in turn; a failed item is named on stderr and the rest go on (exit 1 at the end). */
-async function eachItem(
-  cli: CliContext,
-  items: readonly string[],
-  work: (item: string) => Promise<void>,
-): Promise<void> {
-  let failed = 0;
-  for (const item of items) {
-    try {
-      await work(item);
-    } catch (error) {
-      if (cli.signal.aborted) throw error;
-      failed += 1;
-      cli.failure(item, unwrapRetries(error), { fileId: item });
-    }
-  }
-  if (failed > 0) throw new ItemsFailedError(failed, items.length);
 }
 
 function documentLine(file: FileData): string {
